@@ -1,0 +1,5 @@
+"""``python -m printpipe``."""
+
+from printpipe.cli import main
+
+main()

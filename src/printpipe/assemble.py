@@ -1,0 +1,353 @@
+"""Stage 4: merge cover, body and appendices into one PDF with one page geometry.
+
+Supplied PDFs come from other hands, so each is opened defensively (encryption, damage, no
+pages) and each page is normalised to the edition's trim: a page whose trim already matches is
+moved so its trim sits on ours (keeping whatever bleed it has); any other page is scaled and
+centred to fit, with a warning, or refused when the edition says ``fit: refuse``.
+The cover's front pages go first, its back pages last, with any padding blanks before them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PyPdfError
+from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
+
+from printpipe.errors import BadInputFileError, Diagnostic, ExitCode, Location
+from printpipe.model import Cover, SuppliedPdf
+
+log = logging.getLogger(__name__)
+
+PT_PER_MM = 72.0 / 25.4
+TOLERANCE_PT = 1.0
+PASSWORD_ENV = "PRINTPIPE_PDF_PASSWORD"
+
+
+@dataclass(frozen=True)
+class PageRange:
+    """A run of pages in the merged file and where they came from."""
+
+    kind: str  # "cover-front" | "body" | "appendix" | "blank" | "cover-back"
+    title: str
+    start: int  # 0-based index in the merged file
+    count: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The merged PDF, its page map and what was noticed on the way."""
+
+    writer: PdfWriter
+    ranges: tuple[PageRange, ...]
+    warnings: tuple[Diagnostic, ...]
+
+    @property
+    def pages(self) -> int:
+        return len(self.writer.pages)
+
+    def range_of(self, kind: str) -> list[PageRange]:
+        return [r for r in self.ranges if r.kind == kind]
+
+
+@dataclass(frozen=True)
+class PageGeometryPt:
+    """The target's page: trim size and bleed, in points."""
+
+    trim_w: float
+    trim_h: float
+    bleed: float
+
+    @property
+    def media(self) -> tuple[float, float]:
+        return self.trim_w + 2 * self.bleed, self.trim_h + 2 * self.bleed
+
+
+def _mm(value: float) -> str:
+    return f"{value / PT_PER_MM:.1f}"
+
+
+def open_pdf(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic]]:
+    """Open a supplied PDF, decrypting it if needed; every failure is a clear error."""
+    where = pdf.location or Location(pdf.label)
+    notes: list[Diagnostic] = []
+    try:
+        with pdf.source.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError as error:
+        raise BadInputFileError(
+            f"{pdf.label}: cannot read the file ({error.strerror})",
+            location=where,
+            hint="check the file's permissions",
+        ) from None
+    if not head:
+        raise BadInputFileError(
+            f"{pdf.label} is empty (0 bytes)", location=where, hint="export it again"
+        )
+    if b"%PDF-" not in head:
+        kind = (
+            "an HTML page"
+            if b"<html" in head.lower() or b"<!doctype" in head.lower()
+            else "not a PDF"
+        )
+        raise BadInputFileError(
+            f"{pdf.label} is {kind}",
+            location=where,
+            hint="export a real PDF from the design tool (a download may have saved an error page)",
+        )
+    try:
+        reader = PdfReader(pdf.source, strict=False)
+        if reader.is_encrypted:
+            password = pdf.password or os.environ.get(PASSWORD_ENV, "")
+            if not reader.decrypt(password):
+                raise BadInputFileError(
+                    f"{pdf.label} is encrypted with a password",
+                    location=where,
+                    hint=f"add 'password:' to it in edition.yaml or set {PASSWORD_ENV}; "
+                    "better, ask for an unencrypted file",
+                )
+            notes.append(
+                Diagnostic(
+                    f"{pdf.label} is encrypted (owner password only); its pages are used as they are",
+                    where,
+                    "ask the supplier for an unencrypted file",
+                    severity="warning",
+                    code=ExitCode.BAD_INPUT_FILE,
+                )
+            )
+        count = len(reader.pages)
+    except BadInputFileError:
+        raise
+    except (FileNotDecryptedError, DependencyError) as error:
+        raise BadInputFileError(
+            f"{pdf.label} cannot be decrypted: {error}",
+            location=where,
+            hint="ask for an unencrypted file",
+        ) from None
+    except (
+        PdfReadError,
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        OSError,
+        RecursionError,
+    ) as error:
+        raise BadInputFileError(
+            f"{pdf.label} is damaged and cannot be read ({type(error).__name__}: {error})",
+            location=where,
+            hint="export or download it again; `qpdf --check` shows what is wrong",
+        ) from None
+    if count == 0:
+        raise BadInputFileError(f"{pdf.label} has no pages", location=where, hint="export it again")
+    return reader, notes
+
+
+def _trim_of(page: PageObject) -> RectangleObject:
+    """The box that the supplier meant as the finished page."""
+    if "/TrimBox" in page:
+        return page.trimbox
+    return page.cropbox
+
+
+def normalise_page(
+    page: PageObject, geometry: PageGeometryPt, pdf: SuppliedPdf, number: int
+) -> Diagnostic | None:
+    """Move or scale ``page`` so its trim sits on the target trim; returns a warning if scaled."""
+    if page.get("/Rotate", 0) % 360:
+        page.transfer_rotation_to_content()
+    trim = _trim_of(page)
+    visible = page.cropbox
+    width, height = float(trim.width), float(trim.height)
+    warning = None
+    if width <= 0 or height <= 0:
+        raise BadInputFileError(
+            f"{pdf.label} page {number} has an empty page box", hint="export it again"
+        )
+    same = (
+        abs(width - geometry.trim_w) <= TOLERANCE_PT
+        and abs(height - geometry.trim_h) <= TOLERANCE_PT
+    )
+    if same:
+        scale = 1.0
+        tx = geometry.bleed - float(trim.left)
+        ty = geometry.bleed - float(trim.bottom)
+    else:
+        if pdf.fit == "refuse":
+            raise BadInputFileError(
+                f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm, "
+                f"not the trim size {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm",
+                location=pdf.location,
+                hint="supply it at the trim size, or set 'fit: scale' to scale it to fit",
+            )
+        scale = min(geometry.trim_w / width, geometry.trim_h / height)
+        tx = geometry.bleed + (geometry.trim_w - width * scale) / 2 - float(trim.left) * scale
+        ty = geometry.bleed + (geometry.trim_h - height * scale) / 2 - float(trim.bottom) * scale
+        warning = Diagnostic(
+            f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm; scaled to "
+            f"{scale * 100:.0f}% to fit the {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm trim",
+            pdf.location,
+            "supply it at the trim size to print it 1:1",
+            severity="warning",
+            code=ExitCode.BAD_INPUT_FILE,
+        )
+    transform = Transformation().scale(scale, scale).translate(tx, ty)
+    if (scale, tx, ty) != (1.0, 0.0, 0.0):
+        page.add_transformation(transform)
+        _move_annotations(page, scale, tx, ty)
+    media_w, media_h = geometry.media
+    clip = _clipped(visible, scale, tx, ty, media_w, media_h)
+    if clip is not None:
+        _clip_contents(page, clip)
+    full = RectangleObject([0, 0, media_w, media_h])
+    page.mediabox = full
+    page.cropbox = full
+    page.bleedbox = full
+    page.trimbox = RectangleObject(
+        [
+            geometry.bleed,
+            geometry.bleed,
+            geometry.bleed + geometry.trim_w,
+            geometry.bleed + geometry.trim_h,
+        ]
+    )
+    if "/ArtBox" in page:
+        del page[NameObject("/ArtBox")]
+    return warning
+
+
+def _clipped(
+    visible: RectangleObject, scale: float, tx: float, ty: float, media_w: float, media_h: float
+) -> tuple[float, float, float, float] | None:
+    """The source's visible box in target coordinates, if it does not already cover the page."""
+    left = float(visible.left) * scale + tx
+    bottom = float(visible.bottom) * scale + ty
+    right = float(visible.right) * scale + tx
+    top = float(visible.top) * scale + ty
+    if left <= 0 and bottom <= 0 and right >= media_w and top >= media_h:
+        return None
+    return (max(left, 0.0), max(bottom, 0.0), min(right, media_w), min(top, media_h))
+
+
+def _clip_contents(page: PageObject, clip: tuple[float, float, float, float]) -> None:
+    """Hide whatever the supplier left outside its own visible page box."""
+    contents = page.get_contents()
+    if contents is None:
+        return
+    left, bottom, right, top = clip
+    prefix = f"q {left:.3f} {bottom:.3f} {right - left:.3f} {top - bottom:.3f} re W n\n".encode()
+    contents.set_data(prefix + contents.get_data() + b"\nQ\n")
+    page.replace_contents(contents)
+
+
+def _move_annotations(page: PageObject, scale: float, tx: float, ty: float) -> None:
+    """``add_transformation`` leaves annotations behind; move their rectangles too."""
+    for ref in page.get("/Annots", ()) or ():
+        annotation = ref.get_object()
+        for key in ("/Rect", "/QuadPoints"):
+            values = annotation.get(key)
+            if not isinstance(values, ArrayObject):
+                continue
+            moved = [
+                FloatObject(float(v) * scale + (tx if i % 2 == 0 else ty))
+                for i, v in enumerate(values)
+            ]
+            annotation[NameObject(key)] = ArrayObject(moved)
+
+
+def assemble(
+    body_path: Path,
+    cover: Cover | None,
+    appendices: Sequence[SuppliedPdf],
+    geometry: PageGeometryPt,
+    pad_to_multiple: int | None,
+) -> Assembled:
+    """Merge everything in reading order and pad the page count for folding."""
+    writer = PdfWriter()
+    ranges: list[PageRange] = []
+    warnings: list[Diagnostic] = []
+
+    def add(
+        reader: PdfReader, indices: Sequence[int], kind: str, title: str, pdf: SuppliedPdf | None
+    ) -> None:
+        start = len(writer.pages)
+        for index in indices:
+            page = writer.add_page(reader.pages[index])
+            if pdf is not None:
+                note = normalise_page(page, geometry, pdf, index + 1)
+                if note is not None:
+                    warnings.append(note)
+        if indices:
+            label = pdf.label if pdf else "body"
+            ranges.append(PageRange(kind, title, start, len(indices), label))
+
+    cover_reader = None
+    front: list[int] = []
+    back: list[int] = []
+    if cover is not None:
+        cover_reader, notes = open_pdf(cover.pdf)
+        warnings.extend(notes)
+        total = len(cover_reader.pages)
+        wanted = cover.front_pages + cover.back_pages
+        if total < wanted:
+            raise BadInputFileError(
+                f"{cover.pdf.label} has {total} page(s); the edition takes {cover.front_pages} front "
+                f"and {cover.back_pages} back cover pages",
+                location=cover.pdf.location,
+                hint="supply all cover pages in one PDF, or set front_pages/back_pages",
+            )
+        front = list(range(cover.front_pages))
+        back = list(range(total - cover.back_pages, total))
+        if total > wanted:
+            warnings.append(
+                Diagnostic(
+                    f"{cover.pdf.label} has {total} pages; pages {cover.front_pages + 1}-"
+                    f"{total - cover.back_pages} are not used",
+                    cover.pdf.location,
+                    "supply only the cover pages",
+                    severity="warning",
+                )
+            )
+        add(cover_reader, front, "cover-front", "Cover", cover.pdf)
+    body = PdfReader(body_path)
+    add(body, list(range(len(body.pages))), "body", "Report", None)
+    for pdf in appendices:
+        reader, notes = open_pdf(pdf)
+        warnings.extend(notes)
+        add(reader, list(range(len(reader.pages))), "appendix", pdf.title, pdf)
+    total = len(writer.pages) + len(back)
+    blanks = (-total) % pad_to_multiple if pad_to_multiple else 0
+    if blanks:
+        start = len(writer.pages)
+        media_w, media_h = geometry.media
+        for _ in range(blanks):
+            page = writer.add_blank_page(media_w, media_h)
+            page.trimbox = RectangleObject(
+                [
+                    geometry.bleed,
+                    geometry.bleed,
+                    geometry.bleed + geometry.trim_w,
+                    geometry.bleed + geometry.trim_h,
+                ]
+            )
+            page.bleedbox = RectangleObject([0, 0, media_w, media_h])
+        ranges.append(PageRange("blank", "Blank", start, blanks, "padding"))
+        warnings.append(
+            Diagnostic(
+                f"added {blanks} blank page(s) before the inside back cover to make "
+                f"{total + blanks} pages (a multiple of {pad_to_multiple})",
+                None,
+                "add or remove content to avoid blank pages",
+                severity="warning",
+            )
+        )
+    if cover_reader is not None and cover is not None:
+        add(cover_reader, back, "cover-back", "Back cover", cover.pdf)
+    log.debug("assembled %d pages from %d ranges", len(writer.pages), len(ranges))
+    return Assembled(writer, tuple(ranges), tuple(warnings))

@@ -1,0 +1,172 @@
+"""The command line: thin Click commands over :mod:`printpipe.pipeline`.
+
+This is the one place that turns a :class:`~printpipe.errors.PrintpipeError` into text on
+stderr and an exit code; no command ever shows a traceback for a user mistake.  An unexpected
+exception is an internal error (exit 1) with a short message and a request to report it
+(``-v -v`` shows the traceback for that report).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from printpipe import __version__
+from printpipe.errors import Diagnostic, ExitCode, PrintpipeError
+from printpipe.targets import TARGET_NAMES
+
+log = logging.getLogger("printpipe")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _setup_logging(verbose: int, quiet: int) -> None:
+    level = logging.WARNING + 10 * (quiet - verbose)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger("printpipe")
+    root.handlers[:] = [handler]
+    root.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL)))
+
+
+def _echo_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        if diagnostic.is_error or log.isEnabledFor(logging.WARNING):
+            click.echo(diagnostic.render(), err=True)
+
+
+def handle_errors(command: F) -> F:
+    """Run ``command``; map printpipe errors and interrupts to their exit codes."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PrintpipeError as error:
+            click.echo(error.render(), err=True)
+            sys.exit(int(error.exit_code))
+        except KeyboardInterrupt:
+            click.echo("interrupted; earlier outputs were left as they were", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except Exception as error:  # the one place an unexpected failure is caught
+            if log.isEnabledFor(logging.DEBUG):
+                raise
+            click.echo(
+                f"internal error: {type(error).__name__}: {error}\n"
+                "    hint: this is a bug in printpipe; run again with -vv and report the output",
+                err=True,
+            )
+            sys.exit(int(ExitCode.INTERNAL))
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="printpipe")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debugging).")
+@click.option("-q", "--quiet", count=True, help="Less on stderr (-q hides warnings).")
+def main(verbose: int, quiet: int) -> None:
+    """Turn an edition (report content) and a layout (house style) into print-ready PDFs."""
+    _setup_logging(verbose, quiet)
+
+
+EDITION = click.argument(
+    "edition", type=click.Path(exists=False, file_okay=True, dir_okay=True, path_type=Path)
+)
+
+
+@main.command()
+@EDITION
+@click.option(
+    "--target",
+    "-t",
+    "targets",
+    multiple=True,
+    type=click.Choice([*TARGET_NAMES, "all"]),
+    default=("press",),
+    show_default=True,
+    help="What to build; repeat or use 'all'.",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--marks/--no-marks", default=None, help="Crop and registration marks (press).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Image worker processes.")
+@handle_errors
+def build(
+    edition: Path,
+    targets: tuple[str, ...],
+    out: Path | None,
+    strict: bool,
+    marks: bool | None,
+    jobs: int | None,
+) -> None:
+    """Build EDITION (a folder with edition.yaml) for one or more targets."""
+    from printpipe.pipeline import BuildOptions
+    from printpipe.pipeline import build as run_build
+
+    chosen = TARGET_NAMES if "all" in targets else tuple(dict.fromkeys(targets))
+    options = BuildOptions(targets=chosen, out_dir=out, strict=strict, marks=marks, workers=jobs)
+    result = run_build(edition, options)
+    _echo_diagnostics(result.warnings)
+    for target in result.results:
+        log.warning(
+            "%s: %s (%d pages)", target.target, target.path, target.pages
+        ) if False else None
+        click.echo(f"{target.target}: {target.path} ({target.pages} pages)")
+
+
+@main.command()
+@EDITION
+@handle_errors
+def check(edition: Path) -> None:
+    """Validate EDITION without building: same messages as build, much faster."""
+    from printpipe.pipeline import check as run_check
+
+    loaded, _, warnings = run_check(edition)
+    _echo_diagnostics(warnings)
+    click.echo(f"{loaded.label}: ok ({len(loaded.parts)} parts, layout {loaded.layout.name})")
+
+
+@main.command()
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of edition.yaml and layout files."""
+    from printpipe.schema import schemas_json
+
+    click.echo(schemas_json())
+
+
+@main.command(name="preflight")
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--target",
+    "profile",
+    default="press",
+    show_default=True,
+    help="Profile: press, screen, archive, supplied-press, any.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--password", help="Password of an encrypted PDF.")
+@handle_errors
+def preflight_command(pdf: Path, profile: str, as_json: bool, password: str | None) -> None:
+    """Check any PDF against a target's rules; exit 7 if it fails."""
+    from printpipe.errors import MissingInputError, UsageError
+    from printpipe.preflight import PROFILES, preflight
+
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile '{profile}'", hint=f"use one of: {', '.join(PROFILES)}")
+    if not pdf.is_file():
+        raise MissingInputError(f"no such file: {pdf}", hint="check the path")
+    report = preflight(pdf, profile, password=password, label=str(pdf))
+    click.echo(report.to_json() if as_json else report.render_text())
+    if not report.ok:
+        sys.exit(int(ExitCode.PREFLIGHT_FAILED))

@@ -1,0 +1,167 @@
+"""Stage 3: compose the body with ReportLab platypus (the only package that imports ReportLab).
+
+The result is a PDF of trim-plus-bleed pages (TrimBox and BleedBox on each) and a
+:class:`ComposedBody` describing it: page count, where each heading and image landed.  Later
+stages read that description instead of re-parsing the PDF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab import rl_config
+from reportlab.platypus.doctemplate import LayoutError
+
+from printpipe.compose.document import BodyDocument, HeadingMark, PageHeads
+from printpipe.compose.flowables import Placement
+from printpipe.compose.fonts import FontBook, glyph_diagnostics
+from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
+from printpipe.compose.styles import StyleSheet
+from printpipe.errors import Diagnostic, InvalidEditionError, Location
+from printpipe.markdown import plain_text
+from printpipe.model import (
+    Callout,
+    Edition,
+    Heading,
+    Photo,
+    PullQuote,
+    Related,
+    Section,
+    Signatures,
+    TableOfContents,
+)
+
+__all__ = [
+    "ComposeSettings",
+    "ComposedBody",
+    "HeadingMark",
+    "ImageFile",
+    "ImageLookup",
+    "Placement",
+    "check_glyphs",
+    "compose_body",
+]
+
+# JPEGs must pass through byte for byte, and ASCII85 is 90 % of ReportLab's run time.
+rl_config.useA85 = 0
+
+
+@dataclass(frozen=True)
+class ComposeSettings:
+    """What a target asks of composition."""
+
+    colour: str  # "cmyk" | "rgb"
+    bleed: bool
+    first_page_recto: bool = True
+
+
+@dataclass(frozen=True)
+class ComposedBody:
+    """The body PDF and where things landed in it."""
+
+    path: Path
+    pages: int
+    headings: tuple[HeadingMark, ...]
+    placements: tuple[Placement, ...]
+    bleed_pages: frozenset[int]
+
+
+def _fields(edition: Edition) -> dict[str, str]:
+    return {
+        "title": edition.title,
+        "subtitle": edition.subtitle or "",
+        "organisation": edition.organisation,
+        "year": str(edition.year),
+    }
+
+
+def compose_body(
+    edition: Edition, settings: ComposeSettings, images: ImageLookup, out: Path
+) -> ComposedBody:
+    """Typeset the edition's parts into ``out``."""
+    layout = edition.layout
+    book = FontBook.for_layout(layout)
+    sheet = StyleSheet.build(layout, book, settings.colour, edition.language)
+    bleed = layout.page.bleed_pt if settings.bleed else 0.0
+    heads = PageHeads(
+        layout.running_head.verso,
+        layout.running_head.recto,
+        _fields(edition),
+        layout.running_head.rule,
+    )
+    doc = BodyDocument(
+        str(out),
+        layout.page,
+        bleed,
+        sheet,
+        heads,
+        settings.first_page_recto,
+        title=edition.title,
+        author=edition.organisation,
+        subject=edition.subtitle or "",
+        creator="printpipe",
+        lang=edition.language,
+        enforceColorSpace="cmyk" if settings.colour == "cmyk" else "rgb",
+    )
+    story = StoryBuilder(edition, sheet, images, bleed).build()
+    try:
+        doc.multiBuild(story, maxPasses=6)
+    except LayoutError as error:
+        raise InvalidEditionError(
+            "a block is too large to fit on a page",
+            location=Location(edition.label),
+            hint=f"shorten it, or split it into smaller parts ({str(error).splitlines()[0][:160]})",
+        ) from None
+    return ComposedBody(
+        path=out,
+        pages=doc.page,
+        headings=tuple(doc.headings),
+        placements=tuple(doc.placements),
+        bleed_pages=frozenset(doc.bleed_pages),
+    )
+
+
+def check_glyphs(edition: Edition) -> list[Diagnostic]:
+    """Every character of the edition against the face that will set it (and the fallbacks)."""
+    layout = edition.layout
+    book = FontBook.for_layout(layout)
+    styles = layout.styles
+    items: list[tuple[str, str, Location]] = []
+
+    def add(style: str, text: str | None, location: Location) -> None:
+        if text:
+            items.append((book.face(styles[style]), text, location))
+
+    head_location = Location(layout.label, key="running_head")
+    for text in (edition.title, edition.organisation, edition.subtitle):
+        add("running_head", text, head_location)
+    for part in edition.parts:
+        if isinstance(part, Section):
+            for block in part.blocks:
+                if isinstance(block, Heading):
+                    add(f"h{min(block.level, 3)}", block.text, block.location)
+                    add("toc1", block.text, block.location)
+                    add("running_head", block.text.upper(), block.location)
+            for text, location in plain_text(part.blocks):
+                add("body", text, location)
+        elif isinstance(part, TableOfContents):
+            add("toc_title", part.title, part.location)
+        elif isinstance(part, Photo):
+            add("caption", part.caption, part.location)
+            add("credit", part.credit, part.location)
+        elif isinstance(part, PullQuote):
+            add("pull_quote", f"“{part.text}”", part.location)
+            add("pull_quote_attribution", f"— {part.attribution or ''}", part.location)
+        elif isinstance(part, Callout):
+            add("callout_title", part.title, part.location)
+            add("callout_body", f"{part.text} {part.link_text or part.link or ''}", part.location)
+        elif isinstance(part, Signatures):
+            for person in part.signatories:
+                add("signature_name", person.name, person.location)
+                add("signature_role", person.role, person.location)
+        elif isinstance(part, Related):
+            add("related_title", part.title, part.location)
+            for item in part.items:
+                add("related_item", f"» {item.title} — {item.note or ''}", part.location)
+    return glyph_diagnostics(book, items)

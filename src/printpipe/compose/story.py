@@ -1,0 +1,251 @@
+"""Turn the edition's parts into a ReportLab story (a list of flowables)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    Spacer,
+)
+from reportlab.platypus.flowables import PageBreakIfNotEmpty
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from printpipe import geometry
+from printpipe.compose.document import FloatBlock
+from printpipe.compose.flowables import (
+    BleedPage,
+    PlacedImage,
+    callout_box,
+    photo_block,
+    pull_quote,
+    signature_block,
+    table_style,
+)
+from printpipe.compose.styles import StyleSheet
+from printpipe.model import (
+    Block,
+    Callout,
+    Edition,
+    Heading,
+    ListBlock,
+    Photo,
+    PullQuote,
+    Quote,
+    Related,
+    Run,
+    Section,
+    Signatures,
+)
+from printpipe.model import (
+    PageBreak as PageBreakPart,
+)
+from printpipe.model import (
+    Paragraph as ParagraphBlock,
+)
+from printpipe.model import (
+    TableOfContents as TocPart,
+)
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """What composition needs of a prepared image."""
+
+    path: Path
+    width_px: int
+    height_px: int
+    has_alpha: bool
+
+
+ImageLookup = Callable[[Path, str], ImageFile]
+"""Finds the prepared image of a source for a placement kind (column, full-bleed, signature2...)."""
+
+
+class StoryBuilder:
+    """Builds flowables part by part; heading keys are counters, so stable across passes."""
+
+    def __init__(
+        self, edition: Edition, sheet: StyleSheet, images: ImageLookup, bleed_pt: float
+    ) -> None:
+        self.edition = edition
+        self.sheet = sheet
+        self.images = images
+        self.bleed = bleed_pt
+        self.page = edition.layout.page
+        self.heading_count = 0
+
+    def build(self) -> list[Flowable]:
+        story: list[Flowable] = []
+        for part in self.edition.parts:
+            story.extend(self.part(part))
+        story.append(FlushFloats())
+        return story
+
+    def part(self, part: object) -> Iterator[Flowable]:
+        if isinstance(part, Section):
+            if self.page.sections_start != "continue":
+                yield PageBreakIfNotEmpty()
+            yield from self.blocks(part.blocks, None)
+        elif isinstance(part, TocPart):
+            yield PageBreakIfNotEmpty()
+            yield Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
+            toc = TableOfContents(
+                levelStyles=[self.sheet["toc1"], self.sheet["toc2"]],
+                dotsMinLevel=-1,
+                tableStyle=table_style(
+                    self.sheet,
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ),
+            )
+            yield toc
+        elif isinstance(part, Photo):
+            yield from self.photo(part)
+        elif isinstance(part, PullQuote):
+            yield pull_quote(part.text, part.attribution, self.sheet, self.page.column_width_pt)
+        elif isinstance(part, Callout):
+            yield callout_box(
+                part.title,
+                part.text,
+                part.link,
+                part.link_text,
+                self.sheet,
+                self.page.column_width_pt,
+            )
+        elif isinstance(part, Signatures):
+            yield self.signatures(part)
+        elif isinstance(part, Related):
+            yield from self.related(part)
+        elif isinstance(part, PageBreakPart):
+            yield PageBreak()
+
+    # --- text ----------------------------------------------------------------------------------
+
+    def blocks(self, blocks: Sequence[Block], override: str | None) -> Iterator[Flowable]:
+        for block in blocks:
+            if isinstance(block, Heading):
+                yield self.heading(block)
+            elif isinstance(block, ParagraphBlock):
+                style = override or "body"
+                yield Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
+            elif isinstance(block, ListBlock):
+                yield self.list_block(block, override)
+            elif isinstance(block, Quote):
+                yield from self.blocks(block.blocks, "quote")
+
+    def heading(self, block: Heading) -> Flowable:
+        level = min(block.level, 3)
+        style = f"h{level}"
+        self.heading_count += 1
+        paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
+        paragraph._pp_heading = (level, block.text, f"h{self.heading_count}")  # type: ignore[attr-defined]
+        return paragraph
+
+    def list_block(self, block: ListBlock, override: str | None) -> Flowable:
+        style_name = override or "list"
+        style = self.sheet[style_name]
+        items = [
+            ListItem(list(self.blocks(item, style_name)) or [Spacer(1, 0)]) for item in block.items
+        ]
+        return ListFlowable(
+            items,
+            bulletType="1" if block.ordered else "bullet",
+            start=block.start if block.ordered else "•",
+            bulletFontName=style.fontName,
+            bulletFontSize=style.fontSize,
+            bulletColor=style.textColor,
+            leftIndent=max(style.leftIndent, 12),
+            bulletDedent=10,
+            spaceAfter=4,
+        )
+
+    # --- photos --------------------------------------------------------------------------------
+
+    def photo(self, part: Photo) -> Iterator[Flowable]:
+        image = self.images(part.source, part.placement)
+        size = geometry.photo_size(
+            part.placement, image.width_px, image.height_px, self.page, self.bleed
+        )
+        if part.placement == "full-bleed":
+            text = " ".join(filter(None, [part.caption, part.credit]))
+            caption = (
+                Paragraph(self.sheet.plain(text, "credit"), self.sheet["credit"]) if text else None
+            )
+            safe = geometry.mm_to_pt(self.page.safe_mm + 4)
+            box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
+            yield PageBreakIfNotEmpty()
+            yield BleedPage(
+                part.source,
+                image.path,
+                (image.width_px, image.height_px),
+                (self.page.trim_pt[0] + 2 * self.bleed, self.page.trim_pt[1] + 2 * self.bleed),
+                caption,
+                box,
+                self.sheet.palette["paper" if "paper" in self.sheet.layout.colours else "text"],
+            )
+            yield PageBreak()
+            return
+        placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
+        block = photo_block(placed, part.caption, part.credit, self.sheet)
+        if part.placement == "full-width" and self.page.columns > 1:
+            assert isinstance(block, KeepTogether)
+            yield FloatBlock(list(block._content))
+        else:
+            yield block
+
+    def signatures(self, part: Signatures) -> Flowable:
+        cell = geometry.signature_cell_width(self.page, len(part.signatories))
+        people = []
+        for person in part.signatories:
+            image = None
+            if person.image is not None:
+                found = self.images(person.image, f"signature{len(part.signatories)}")
+                width, height = geometry.signature_size(found.width_px, found.height_px, cell)
+                image = PlacedImage(
+                    person.image, found.path, width, height, found.has_alpha, "signature"
+                )
+            people.append((image, person.name, person.role))
+        return signature_block(people, self.sheet, self.page.column_width_pt)
+
+    def related(self, part: Related) -> Iterator[Flowable]:
+        items: list[Flowable] = [
+            Paragraph(self.sheet.plain(part.title, "related_title"), self.sheet["related_title"])
+        ]
+        for item in part.items:
+            runs = [Run("» "), Run(item.title, bold=True, href=item.url)]
+            if item.note:
+                runs.append(Run(f" — {item.note}"))
+            items.append(
+                Paragraph(self.sheet.markup(runs, "related_item"), self.sheet["related_item"])
+            )
+        yield KeepTogether(items)
+
+
+class FlushFloats(Flowable):
+    """Placed last: while a full-width float is still queued it does not fit, and splits into
+    a page break and itself, so the float gets the top of a new page instead of being lost.
+    """
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        if self.canv._doctemplate.pending_floats:
+            return avail_width, avail_height + 1
+        return 0, 0
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        if self.canv._doctemplate.pending_floats:
+            return [PageBreak(), FlushFloats()]
+        return []
+
+    def draw(self) -> None:
+        """Nothing to draw: the float band is drawn by the page template."""

@@ -1,0 +1,295 @@
+"""Stage 5: make the merged file what its target promises.
+
+Page labels and the outline follow the page map from assembly; metadata (Info and XMP), the
+output intent and ``/ID`` are written from the edition and the build date only, never the
+clock or a random source, so two builds of the same inputs are byte-identical.  Actions and
+scripts from supplied files are removed: nothing executable reaches our output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
+
+from printpipe import __version__
+from printpipe.assemble import Assembled
+from printpipe.errors import UsageError
+from printpipe.model import Edition
+from printpipe.targets import Target
+
+NAMESPACE = uuid.UUID("6c1f5f0e-3d0b-4c8e-9a57-7072696e7470")  # printpipe's, for stable UUIDs
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading to put in the outline: title, level, 0-based page index in the merged file."""
+
+    title: str
+    level: int
+    page_index: int
+
+
+def build_date(edition: Edition) -> datetime:
+    """The date written into the PDF: SOURCE_DATE_EPOCH, else the edition's date or year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds",
+                hint="set it to e.g. $(git log -1 --format=%ct) or unset it",
+            ) from None
+    if edition.date:
+        day = date.fromisoformat(edition.date)
+    else:
+        day = date(edition.year, 12, 31)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def pdf_date(moment: datetime) -> str:
+    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def xmp_date(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _xmp(
+    edition: Edition, target: Target, moment: datetime, document_id: str, producer: str
+) -> bytes:
+    """The XMP packet, written out in full: pypdf has no setter for the PDF/X identifiers."""
+    when = xmp_date(moment)
+    standard = ""
+    if target.standard == "PDF/X-4":
+        standard = (
+            '  <rdf:Description rdf:about="" xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">\n'
+            "   <pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>\n"
+            "  </rdf:Description>\n"
+        )
+    elif target.standard == "PDF/A-2b":
+        standard = (
+            '  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">\n'
+            "   <pdfaid:part>2</pdfaid:part>\n   <pdfaid:conformance>B</pdfaid:conformance>\n"
+            "  </rdf:Description>\n"
+        )
+    title = escape(edition.title)
+    description = escape(edition.subtitle or edition.title)
+    language = escape(edition.language)
+    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{description}</rdf:li></rdf:Alt></dc:description>
+   <dc:creator><rdf:Seq><rdf:li>{escape(edition.organisation)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+   <xmp:CreateDate>{when}</xmp:CreateDate>
+   <xmp:ModifyDate>{when}</xmp:ModifyDate>
+   <xmp:MetadataDate>{when}</xmp:MetadataDate>
+   <xmp:CreatorTool>printpipe {__version__}</xmp:CreatorTool>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdf:Producer>{escape(producer)}</pdf:Producer>
+   <pdf:Trapped>False</pdf:Trapped>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">
+   <xmpMM:DocumentID>uuid:{document_id}</xmpMM:DocumentID>
+   <xmpMM:InstanceID>uuid:{document_id}</xmpMM:InstanceID>
+   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>
+   <xmpMM:VersionID>1</xmpMM:VersionID>
+  </rdf:Description>
+{standard} </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return packet.encode("utf-8")
+
+
+def _content_digest(writer: PdfWriter) -> bytes:
+    digest = hashlib.md5(usedforsecurity=False)
+    for page in writer.pages:
+        contents = page.get_contents()
+        if contents is not None:
+            digest.update(contents.get_data())
+        digest.update(repr([float(v) for v in page.mediabox]).encode())
+    return digest.digest()
+
+
+def _strip_actions(writer: PdfWriter, keep_links: bool) -> None:
+    """Remove scripts and actions from the catalog, pages and annotations."""
+    root = writer.root_object
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            del root[NameObject(key)]
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            if key in names:
+                del names[NameObject(key)]
+    for page in writer.pages:
+        if "/AA" in page:
+            del page[NameObject("/AA")]
+        annotations = page.get("/Annots")
+        if annotations is None:
+            continue
+        kept = ArrayObject()
+        for ref in annotations.get_object():
+            annotation = ref.get_object()
+            if annotation.get("/Subtype") != "/Link" or not keep_links:
+                continue
+            action = annotation.get("/A")
+            if action is not None and action.get_object().get("/S") not in ("/URI", "/GoTo", None):
+                continue
+            if "/AA" in annotation:
+                del annotation[NameObject("/AA")]
+            kept.append(ref)
+        if kept:
+            page[NameObject("/Annots")] = kept
+        else:
+            del page[NameObject("/Annots")]
+    if "/AcroForm" in root:
+        del root[NameObject("/AcroForm")]
+
+
+def _roman_front_pages(headings: Sequence[Heading], body_start: int) -> int:
+    """Body pages before the first section heading are front matter (numbered in roman)."""
+    firsts = [h.page_index for h in headings if h.level == 1]
+    return max(0, min(firsts) - body_start) if firsts else 0
+
+
+def _labels(
+    writer: PdfWriter, assembled: Assembled, headings: Sequence[Heading], folio_start: int
+) -> None:
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    cover_pages = 0
+    for page_range in assembled.ranges:
+        first, last = page_range.start, page_range.start + page_range.count - 1
+        if page_range.kind in ("cover-front", "cover-back"):
+            writer.set_page_label(first, last, prefix="C", style="/D", start=cover_pages + 1)
+            cover_pages += page_range.count
+        elif page_range.kind == "body":
+            roman = _roman_front_pages(headings, first)
+            if roman:
+                writer.set_page_label(first, first + roman - 1, style="/r", start=1)
+            if first + roman <= last:
+                writer.set_page_label(first + roman, last, style="/D", start=folio_start)
+        elif page_range.kind == "appendix":
+            writer.set_page_label(first, last, prefix=f"{next(letters)}-", style="/D", start=1)
+        else:
+            writer.set_page_label(first, last, prefix="Blank-", style="/D", start=1)
+
+
+def _outline(writer: PdfWriter, assembled: Assembled, headings: Sequence[Heading]) -> None:
+    for page_range in assembled.ranges:
+        if page_range.kind == "cover-front":
+            writer.add_outline_item("Cover", page_range.start)
+        elif page_range.kind == "body":
+            parent = None
+            for heading in headings:
+                if heading.level == 1:
+                    parent = writer.add_outline_item(heading.title, heading.page_index)
+                elif heading.level == 2:
+                    writer.add_outline_item(heading.title, heading.page_index, parent=parent)
+        elif page_range.kind == "appendix":
+            writer.add_outline_item(page_range.title, page_range.start)
+
+
+def _output_intent(writer: PdfWriter, target: Target, edition: Edition) -> None:
+    press = edition.layout.press
+    if target.output_intent is None:
+        return
+    cmyk = target.output_intent == "/GTS_PDFX"
+    profile = press.cmyk_profile if cmyk else press.rgb_profile
+    if profile is None:
+        raise UsageError(
+            f"the {target.name} target needs an ICC profile (colour_management."
+            f"{'cmyk' if cmyk else 'rgb'}_profile in the layout)",
+            hint="name the profile in the layout",
+        )
+    data = Path(profile).read_bytes()
+    stream = StreamObject()
+    stream._data = zlib.compress(data, 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream[NameObject("/N")] = NumberObject(4 if cmyk else 3)
+    identifier = press.output_condition_identifier if cmyk else "sRGB IEC61966-2.1"
+    intent = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/OutputIntent"),
+            NameObject("/S"): NameObject(target.output_intent),
+            NameObject("/OutputConditionIdentifier"): TextStringObject(identifier),
+            NameObject("/OutputCondition"): TextStringObject(
+                press.output_condition if cmyk else "sRGB IEC61966-2.1"
+            ),
+            NameObject("/RegistryName"): TextStringObject(press.registry),
+            NameObject("/Info"): TextStringObject(identifier),
+            NameObject("/DestOutputProfile"): writer._add_object(stream),
+        }
+    )
+    writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
+
+
+def finish(
+    assembled: Assembled,
+    edition: Edition,
+    target: Target,
+    headings: Sequence[Heading],
+    moment: datetime,
+) -> PdfWriter:
+    """Apply the target's promises to the merged writer and return it, ready to write."""
+    writer = assembled.writer
+    _strip_actions(writer, keep_links=target.links)
+    _labels(writer, assembled, headings, edition.layout.folio_start)
+    _outline(writer, assembled, headings)
+    if target.open_outline:
+        writer.page_mode = "/UseOutlines"
+    writer.root_object[NameObject("/Lang")] = TextStringObject(edition.language)
+    _output_intent(writer, target, edition)
+    for page in writer.pages:
+        page.compress_content_streams()
+    digest = _content_digest(writer)
+    document_id = str(uuid.uuid5(NAMESPACE, digest.hex() + target.name))
+    producer = f"printpipe {__version__}"
+    info = {
+        "/Title": edition.title,
+        "/Author": edition.organisation,
+        "/Subject": edition.subtitle or edition.title,
+        "/Creator": f"printpipe {__version__}",
+        "/Producer": producer,
+        "/CreationDate": pdf_date(moment),
+        "/ModDate": pdf_date(moment),
+    }
+    if target.standard == "PDF/X-4":
+        info["/GTS_PDFXVersion"] = "PDF/X-4"
+    writer.metadata = info
+    writer._info.get_object()[NameObject("/Trapped")] = NameObject("/False")
+    metadata = StreamObject()
+    metadata._data = _xmp(edition, target, moment, document_id, producer)
+    metadata[NameObject("/Type")] = NameObject("/Metadata")
+    metadata[NameObject("/Subtype")] = NameObject("/XML")
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(metadata)
+    writer.pdf_header = f"%PDF-{target.pdf_version}"
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    return writer

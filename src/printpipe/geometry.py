@@ -1,0 +1,46 @@
+"""Box maths shared by image preparation and composition (pure functions, points).
+
+Images are prepared *before* composing, at the size they will be placed, so the placed size
+must be computable from the layout and the image's pixel size alone.  Both stages call these
+functions, which keeps the two in agreement by construction.
+"""
+
+from __future__ import annotations
+
+from printpipe.model import PageGeometry, mm_to_pt
+
+MAX_PHOTO_SHARE = 0.6  # a photo in the flow takes at most this share of the text height
+SIGNATURE_HEIGHT_MM = 15.0
+
+
+def fit_within(px_w: int, px_h: int, max_w: float, max_h: float) -> tuple[float, float]:
+    """The largest size with the image's aspect ratio inside ``max_w`` x ``max_h``."""
+    scale = min(max_w / px_w, max_h / px_h)
+    return px_w * scale, px_h * scale
+
+
+def cover(px_w: int, px_h: int, box_w: float, box_h: float) -> tuple[float, float]:
+    """The smallest size with the image's aspect ratio that covers ``box_w`` x ``box_h``."""
+    scale = max(box_w / px_w, box_h / px_h)
+    return px_w * scale, px_h * scale
+
+
+def photo_size(
+    placement: str, px_w: int, px_h: int, page: PageGeometry, bleed_pt: float
+) -> tuple[float, float]:
+    """Placed size of a photo: column or text width (height capped), or covering the page."""
+    if placement == "full-bleed":
+        trim_w, trim_h = page.trim_pt
+        return cover(px_w, px_h, trim_w + 2 * bleed_pt, trim_h + 2 * bleed_pt)
+    width = page.column_width_pt if placement == "column" else page.text_width_pt
+    return fit_within(px_w, px_h, width, page.text_height_pt * MAX_PHOTO_SHARE)
+
+
+def signature_size(px_w: int, px_h: int, cell_width: float) -> tuple[float, float]:
+    """Placed size of a signature image: a fixed height, narrower than its cell."""
+    return fit_within(px_w, px_h, cell_width - 6, mm_to_pt(SIGNATURE_HEIGHT_MM))
+
+
+def signature_cell_width(page: PageGeometry, signatories: int) -> float:
+    """Signatures share the column width."""
+    return page.column_width_pt / signatories

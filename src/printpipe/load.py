@@ -1,0 +1,679 @@
+"""Stage 1: read edition.yaml, its layout and its Markdown into a validated :class:`Edition`.
+
+Validation reports *every* problem at once (a designer fixing three typos should not need three
+runs), each with ``file:line:col``, the key path and a hint.  Nothing is built until the inputs
+are known to be good.  Schema checks come from :mod:`printpipe.schema` via ``jsonschema``;
+the checks a schema cannot express (files exist, paths stay inside the edition, colours and
+fonts named by styles exist) are done here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from printpipe import markdown
+from printpipe.errors import Diagnostic, ExitCode, InvalidEditionError, Location, raise_if_errors
+from printpipe.model import (
+    Callout,
+    Colour,
+    Cover,
+    Edition,
+    FontFamily,
+    ImageThresholds,
+    Layout,
+    PageBreak,
+    PageGeometry,
+    Part,
+    Photo,
+    PressSettings,
+    PullQuote,
+    Related,
+    RelatedItem,
+    RunningHead,
+    Section,
+    Signatory,
+    Signatures,
+    SuppliedPdf,
+    TableOfContents,
+    TextStyle,
+)
+from printpipe.schema import EDITION_SCHEMA, LAYOUT_SCHEMA, STYLE_NAMES
+from printpipe.yamlfile import PathKey, YamlDocument, YamlProblem, format_key, read_yaml
+
+EDITION_FILE = "edition.yaml"
+_EDITION_VALIDATOR = Draft202012Validator(EDITION_SCHEMA)
+_LAYOUT_VALIDATOR = Draft202012Validator(LAYOUT_SCHEMA)
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "a mapping (key: value)",
+    "boolean": "true or false",
+}
+
+
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the working folder when it is below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``layouts/``."""
+    for folder in (start, *start.parents):
+        if (folder / "layouts").is_dir():
+            return folder
+    raise InvalidEditionError(
+        f"no layouts/ folder found above {display_path(start)}",
+        hint="run printpipe on an edition inside a printpipe project (with layouts/ and assets/)",
+    )
+
+
+# --- schema errors -----------------------------------------------------------------------------
+
+
+def _did_you_mean(word: str, choices: Any) -> str | None:
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def schema_diagnostics(document: YamlDocument, validator: Draft202012Validator) -> list[Diagnostic]:
+    """Turn jsonschema's errors into positioned, readable diagnostics."""
+    found: list[Diagnostic] = []
+    for error in validator.iter_errors(document.data):
+        found.extend(_explain(document, error))
+    found.sort(
+        key=lambda d: (d.location.line or 0, d.location.column or 0) if d.location else (0, 0)
+    )
+    return list(dict.fromkeys(found))
+
+
+def _explain(document: YamlDocument, error: ValidationError) -> Iterator[Diagnostic]:
+    path: PathKey = tuple(error.absolute_path)
+    where = document.location(path)
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    instance = error.instance
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(schema.get("properties", {}))
+        for key in instance:
+            if key in allowed:
+                continue
+            hint = _did_you_mean(key, allowed) or (
+                f"allowed keys here: {', '.join(allowed)}" if allowed else "remove it"
+            )
+            yield Diagnostic(f"unknown key '{key}'", document.location((*path, key)), hint)
+        return
+    if validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        yield Diagnostic(f"missing required key '{missing}'", where, "add it")
+        return
+    if validator == "maxProperties" and path and path[0] == "parts":
+        yield Diagnostic(
+            f"a part has exactly one kind, found {len(instance)}: {', '.join(instance)}",
+            where,
+            "check the indentation: a part's options are indented under its kind "
+            "(e.g. '- photo:' then 'file:', 'caption:' two spaces further in)",
+        )
+        return
+    if validator == "type":
+        wanted = schema.get("type")
+        names = [_TYPE_NAMES.get(t, t) for t in ([wanted] if isinstance(wanted, str) else wanted)]
+        yield Diagnostic(
+            f"expected {' or '.join(names)}, got {_TYPE_NAMES.get(_json_type(instance), 'this')}"
+            f" ({instance!r:.40})",
+            where,
+            "see `printpipe schema` for what this key takes",
+        )
+        return
+    if validator == "enum":
+        options = schema.get("enum", [])
+        hint = (
+            _did_you_mean(str(instance), options) or f"use one of: {', '.join(map(str, options))}"
+        )
+        yield Diagnostic(f"'{instance}' is not allowed here", where, hint)
+        return
+    yield Diagnostic(
+        f"{format_key(path) or 'the file'}: {error.message}",
+        where,
+        "see `printpipe schema` for what this key takes",
+    )
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+
+class _Paths:
+    """Resolves file references and records problems; the only gate to the file system."""
+
+    def __init__(self, allowed: tuple[Path, ...], problems: list[Diagnostic]) -> None:
+        self.allowed = tuple(folder.resolve() for folder in allowed)
+        self.problems = problems
+        self.inputs: list[Path] = []
+
+    def file(self, document: YamlDocument, key: PathKey, base: Path) -> Path | None:
+        """Resolve the relative path stored at ``key``; None (with a problem) if unusable."""
+        value = _get(document.data, key)
+        where = document.location(key)
+        if not isinstance(value, str):
+            return None
+        if os.path.isabs(value):
+            self.problems.append(
+                Diagnostic(
+                    f"absolute path '{value}' is not allowed",
+                    where,
+                    "give the path relative to the file that names it",
+                )
+            )
+            return None
+        candidate = base / value
+        resolved = candidate.resolve()
+        if not any(resolved.is_relative_to(folder) for folder in self.allowed):
+            inside = " or ".join(display_path(folder) for folder in self.allowed)
+            self.problems.append(
+                Diagnostic(
+                    f"'{value}' leads outside the edition ({display_path(resolved)})",
+                    where,
+                    f"keep inputs inside {inside} (copy the file in; links out are not followed)",
+                )
+            )
+            return None
+        if not resolved.exists():
+            hint = "check the spelling and that the file is in the edition folder"
+            siblings = (
+                [p.name for p in candidate.parent.glob("*")] if candidate.parent.is_dir() else []
+            )
+            close = _did_you_mean(candidate.name, siblings)
+            self.problems.append(
+                Diagnostic(
+                    f"file not found: {value}",
+                    where,
+                    close or hint,
+                    code=ExitCode.MISSING_INPUT,
+                )
+            )
+            return None
+        if not resolved.is_file():
+            self.problems.append(
+                Diagnostic(f"'{value}' is a folder, not a file", where, "name the file inside it")
+            )
+            return None
+        if not os.access(resolved, os.R_OK):
+            self.problems.append(
+                Diagnostic(
+                    f"'{value}' cannot be read (permission denied)",
+                    where,
+                    "fix the file's permissions",
+                    code=ExitCode.MISSING_INPUT,
+                )
+            )
+            return None
+        self.inputs.append(resolved)
+        return resolved
+
+
+def _get(data: Any, key: PathKey) -> Any:
+    for part in key:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _layout_file(name: str, root: Path, base: Path) -> Path:
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        return (base / name).resolve()
+    return root / "layouts" / f"{name}.yaml"
+
+
+def _read_layout_chain(
+    name: str, root: Path, base: Path, where: Location, problems: list[Diagnostic]
+) -> list[YamlDocument]:
+    """The layout and its ``extends:`` ancestors, most general first."""
+    chain: list[YamlDocument] = []
+    seen: set[Path] = set()
+    current: str | None = name
+    while current is not None:
+        path = _layout_file(current, root, base)
+        if path in seen:
+            problems.append(
+                Diagnostic(f"layout '{current}' extends itself", where, "break the loop")
+            )
+            return []
+        seen.add(path)
+        if not path.is_file():
+            known = sorted(p.stem for p in (root / "layouts").glob("*.yaml"))
+            problems.append(
+                Diagnostic(
+                    f"layout '{current}' not found ({display_path(path)})",
+                    where,
+                    _did_you_mean(current, known) or f"known layouts: {', '.join(known)}",
+                    code=ExitCode.MISSING_INPUT,
+                )
+            )
+            return []
+        try:
+            document = read_yaml(path, display_path(path))
+        except YamlProblem as problem:
+            problems.append(problem.diagnostic)
+            return []
+        if not isinstance(document.data, dict):
+            problems.append(Diagnostic("a layout must be a mapping", document.location(()), None))
+            return []
+        problems.extend(schema_diagnostics(document, _LAYOUT_VALIDATOR))
+        chain.insert(0, document)
+        parent = document.data.get("extends")
+        current = parent if isinstance(parent, str) else None
+        where = document.location(("extends",))
+        base = path.parent
+    return chain
+
+
+def load_layout(
+    name: str, root: Path, base: Path, where: Location
+) -> tuple[Layout | None, list[Diagnostic]]:
+    """Resolve a layout by name or path, following ``extends:``; returns problems, never raises."""
+    problems: list[Diagnostic] = []
+    chain = _read_layout_chain(name, root, base, where, problems)
+    if not chain or any(d.is_error for d in problems):
+        return None, problems
+    leaf = chain[-1]
+    paths = _Paths((root / "assets", root / "layouts"), problems)
+    merged: dict[str, Any] = {}
+    files: dict[str, Path] = {}
+    for document in chain:
+        merged = _merge(merged, document.data)
+        for key in _path_keys(document.data):
+            resolved = paths.file(document, key, document.path.parent)
+            if resolved is not None:
+                files[format_key(key)] = resolved
+    layout = _build_layout(
+        merged, leaf, files, problems, tuple([d.path.resolve() for d in chain] + paths.inputs)
+    )
+    return layout, problems
+
+
+def _path_keys(data: dict[str, Any]) -> Iterator[PathKey]:
+    for family, faces in (data.get("fonts") or {}).items():
+        if isinstance(faces, dict):
+            for face in faces:
+                yield ("fonts", family, face)
+    for index, _ in enumerate(data.get("fallback_fonts") or ()):
+        yield ("fallback_fonts", index)
+    for profile in ("cmyk_profile", "rgb_profile"):
+        if isinstance(data.get("colour_management"), dict) and profile in data["colour_management"]:
+            yield ("colour_management", profile)
+
+
+def _build_layout(
+    data: dict[str, Any],
+    leaf: YamlDocument,
+    files: dict[str, Path],
+    problems: list[Diagnostic],
+    inputs: tuple[Path, ...],
+) -> Layout | None:
+    def need(key: PathKey) -> Any:
+        value = _get(data, key)
+        if value is None:
+            problems.append(
+                Diagnostic(
+                    f"the layout (with what it extends) does not set '{format_key(key)}'",
+                    leaf.location(()),
+                    "add it here or to the layout this one extends",
+                )
+            )
+        return value
+
+    page = data.get("page") or {}
+    for key in ("trim", "bleed", "margins", "columns", "gutter"):
+        need(("page", key))
+    for side in ("top", "bottom", "inner", "outer"):
+        need(("page", "margins", side))
+    need(("styles", "body"))
+    fonts: dict[str, FontFamily] = {}
+    for family, faces in (data.get("fonts") or {}).items():
+        regular = files.get(format_key(("fonts", family, "regular")))
+        if regular is None:
+            continue
+        fonts[family] = FontFamily(
+            family,
+            regular,
+            *(
+                files.get(format_key(("fonts", family, face)))
+                for face in ("bold", "italic", "bold_italic")
+            ),
+        )
+        for path in fonts[family].files():
+            _check_truetype(path, leaf, ("fonts", family), problems)
+    colours = {
+        name: Colour(name, tuple(float(v) for v in spec["cmyk"]), spec["rgb"])  # type: ignore[arg-type]
+        for name, spec in (data.get("colours") or {}).items()
+    }
+    if "text" not in colours:
+        colours["text"] = Colour("text", (0.0, 0.0, 0.0, 100.0), "#000000")
+    if any(d.is_error for d in problems):
+        return None
+    raw_styles = data.get("styles") or {}
+    body = raw_styles.get("body", {})
+    styles: dict[str, TextStyle] = {}
+    for name in STYLE_NAMES:
+        spec = {**body, **raw_styles.get(name, {})}
+        if name != "body" and name not in raw_styles:
+            spec = {**body, "hyphenate": False, "first_line_indent": 0}
+        style = TextStyle(name=name, **spec)
+        if style.font not in fonts:
+            problems.append(
+                Diagnostic(
+                    f"style '{name}' uses font '{style.font}', which fonts: does not define",
+                    leaf.location(("styles", name, "font")),
+                    _did_you_mean(style.font, fonts) or f"fonts defined: {', '.join(fonts)}",
+                )
+            )
+        if style.colour not in colours:
+            problems.append(
+                Diagnostic(
+                    f"style '{name}' uses colour '{style.colour}', which colours: does not define",
+                    leaf.location(("styles", name, "colour")),
+                    _did_you_mean(style.colour, colours) or f"colours: {', '.join(colours)}",
+                )
+            )
+        styles[name] = style
+    if any(d.is_error for d in problems):
+        return None
+    margins = page["margins"]
+    geometry = PageGeometry(
+        trim_mm=(float(page["trim"][0]), float(page["trim"][1])),
+        bleed_mm=float(page["bleed"]),
+        margin_top_mm=float(margins["top"]),
+        margin_bottom_mm=float(margins["bottom"]),
+        margin_inner_mm=float(margins["inner"]),
+        margin_outer_mm=float(margins["outer"]),
+        columns=int(page["columns"]),
+        gutter_mm=float(page["gutter"]),
+        safe_mm=float(page.get("safe", 5.0)),
+        sections_start=str(page.get("sections_start", "new-page")),
+    )
+    if geometry.column_width_pt < 72:
+        problems.append(
+            Diagnostic(
+                f"the text column is only {geometry.column_width_pt / 72 * 25.4:.0f} mm wide",
+                leaf.location(("page",)),
+                "reduce margins, gutter or columns",
+            )
+        )
+        return None
+    press = data.get("press") or {}
+    colour = data.get("colour_management") or {}
+    return Layout(
+        name=str(data.get("name", leaf.path.stem)),
+        source=leaf.path,
+        label=leaf.label,
+        page=geometry,
+        fonts=fonts,
+        fallback_fonts=tuple(files[k] for k in sorted(files) if k.startswith("fallback_fonts")),
+        colours=colours,
+        styles=styles,
+        running_head=RunningHead(**(data.get("running_head") or {})),
+        folio_position=str((data.get("folio") or {}).get("position", "outer")),
+        folio_start=int((data.get("folio") or {}).get("start", 1)),
+        press=PressSettings(
+            pad_to_multiple=int(press.get("pad_to_multiple", 4)),
+            marks=bool(press.get("marks", False)),
+            cmyk_profile=files.get("colour_management.cmyk_profile"),
+            rgb_profile=files.get("colour_management.rgb_profile"),
+            **{
+                key: str(colour[key])
+                for key in ("output_condition", "output_condition_identifier", "registry")
+                if key in colour
+            },
+        ),
+        images=ImageThresholds(**{k: float(v) for k, v in (data.get("images") or {}).items()}),
+        files=inputs,
+    )
+
+
+def _check_truetype(
+    path: Path, document: YamlDocument, key: PathKey, problems: list[Diagnostic]
+) -> None:
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == b"OTTO":
+        problems.append(
+            Diagnostic(
+                f"{path.name} is an OpenType/CFF font, which ReportLab cannot embed",
+                document.location(key),
+                "use the TrueType (.ttf) build of the family",
+            )
+        )
+    elif magic not in (b"\x00\x01\x00\x00", b"true"):
+        problems.append(
+            Diagnostic(
+                f"{path.name} is not a TrueType font", document.location(key), "use a .ttf file"
+            )
+        )
+
+
+# --- edition -----------------------------------------------------------------------------------
+
+
+def _edition_file(path: Path) -> Path:
+    if path.is_dir():
+        return path / EDITION_FILE
+    return path
+
+
+def load_edition(path: Path) -> tuple[Edition, list[Diagnostic]]:
+    """Load and validate an edition (a folder or its edition.yaml).
+
+    Returns the edition and its warnings; raises :class:`InvalidEditionError` (or the class of
+    the first error) carrying every problem found.
+    """
+    file = _edition_file(path)
+    label = display_path(file)
+    if not file.is_file():
+        from printpipe.errors import MissingInputError
+
+        raise MissingInputError(
+            f"no {EDITION_FILE} at {display_path(file)}",
+            hint="give the edition folder (e.g. editions/2019) or its edition.yaml",
+        )
+    root = file.parent.resolve()
+    try:
+        document = read_yaml(file, label)
+    except YamlProblem as problem:
+        raise InvalidEditionError(
+            "the edition cannot be read", diagnostics=[problem.diagnostic]
+        ) from None
+    if not isinstance(document.data, dict):
+        raise InvalidEditionError(
+            "edition.yaml must be a mapping of keys (title:, parts:, ...)",
+            location=document.location(()),
+            hint="see README.md for a complete example",
+        )
+    problems = schema_diagnostics(document, _EDITION_VALIDATOR)
+    project = find_project_root(root)
+    layout: Layout | None = None
+    if isinstance(document.data.get("layout"), str):
+        layout, layout_problems = load_layout(
+            document.data["layout"], project, root, document.location(("layout",))
+        )
+        problems.extend(layout_problems)
+    paths = _Paths((root, project / "assets"), problems)
+    parts = _build_parts(document, root, paths, problems)
+    cover, appendices = _build_supplied(document, root, paths)
+    raise_if_errors(problems, f"{label} does not validate", InvalidEditionError)
+    assert layout is not None
+    data = document.data
+    edition = Edition(
+        root=root,
+        label=display_path(root),
+        title=data["title"],
+        subtitle=data.get("subtitle"),
+        organisation=data["organisation"],
+        year=int(data["year"]),
+        language=str(data.get("language", "en")),
+        date=data.get("date"),
+        slug=str(data.get("slug") or _slugify(f"{data['organisation']}-{data['year']}")),
+        layout=layout,
+        cover=cover,
+        appendices=appendices,
+        parts=parts,
+        inputs=tuple(dict.fromkeys([file.resolve(), *layout.files, *paths.inputs])),
+    )
+    return edition, [d for d in problems if not d.is_error]
+
+
+def _slugify(text: str) -> str:
+    kept = "".join(ch.lower() if ch.isascii() and ch.isalnum() else "-" for ch in text)
+    return "-".join(filter(None, kept.split("-")))
+
+
+def _build_parts(
+    document: YamlDocument, root: Path, paths: _Paths, problems: list[Diagnostic]
+) -> tuple[Part, ...]:
+    parts: list[Part] = []
+    for index, raw in enumerate(document.data.get("parts") or ()):
+        if not isinstance(raw, dict) or len(raw) != 1:
+            continue
+        ((kind, value),) = raw.items()
+        key: PathKey = ("parts", index, kind)
+        where = document.location(key)
+        if kind == "section":
+            source = paths.file(document, key, root)
+            if source is not None:
+                blocks, found = markdown.read_markdown(source, display_path(source))
+                problems.extend(found)
+                parts.append(Section(source, blocks, where))
+        elif kind == "toc" and isinstance(value, str):
+            parts.append(TableOfContents(value, where))
+        elif kind == "photo" and isinstance(value, dict):
+            source = paths.file(document, (*key, "file"), root)
+            if source is not None:
+                parts.append(
+                    Photo(
+                        source,
+                        value.get("caption"),
+                        value.get("credit"),
+                        value.get("placement", "column"),
+                        where,
+                    )
+                )
+        elif kind == "pull_quote" and isinstance(value, dict):
+            parts.append(PullQuote(value.get("text", ""), value.get("attribution"), where))
+        elif kind == "callout" and isinstance(value, dict):
+            parts.append(
+                Callout(
+                    value.get("title", ""),
+                    value.get("text", ""),
+                    value.get("link"),
+                    value.get("link_text"),
+                    where,
+                )
+            )
+        elif kind == "signatures" and isinstance(value, list):
+            people = []
+            for number, person in enumerate(value):
+                if not isinstance(person, dict):
+                    continue
+                image = None
+                if "image" in person:
+                    image = paths.file(document, (*key, number, "image"), root)
+                people.append(
+                    Signatory(
+                        person.get("name", ""),
+                        person.get("role", ""),
+                        image,
+                        document.location((*key, number)),
+                    )
+                )
+            parts.append(Signatures(tuple(people), where))
+        elif kind == "related" and isinstance(value, dict):
+            items = tuple(
+                RelatedItem(item.get("title", ""), item.get("url"), item.get("note"))
+                for item in value.get("items") or ()
+                if isinstance(item, dict)
+            )
+            parts.append(Related(value.get("title", ""), items, where))
+        elif kind == "page_break":
+            parts.append(PageBreak(where))
+    return tuple(parts)
+
+
+def _build_supplied(
+    document: YamlDocument, root: Path, paths: _Paths
+) -> tuple[Cover | None, tuple[SuppliedPdf, ...]]:
+    data = document.data
+    cover = None
+    raw_cover = data.get("cover")
+    if isinstance(raw_cover, dict):
+        source = paths.file(document, ("cover", "file"), root)
+        if source is not None:
+            pdf = SuppliedPdf(
+                source,
+                display_path(source),
+                "Cover",
+                password=raw_cover.get("password"),
+                accept=raw_cover.get("accept"),
+                location=document.location(("cover", "file")),
+            )
+            cover = Cover(
+                pdf, int(raw_cover.get("front_pages", 2)), int(raw_cover.get("back_pages", 2))
+            )
+    appendices: list[SuppliedPdf] = []
+    for index, raw in enumerate(data.get("appendices") or ()):
+        if not isinstance(raw, dict):
+            continue
+        source = paths.file(document, ("appendices", index, "file"), root)
+        if source is not None:
+            appendices.append(
+                SuppliedPdf(
+                    source,
+                    display_path(source),
+                    str(raw.get("title", source.stem)),
+                    fit=str(raw.get("fit", "scale")),
+                    password=raw.get("password"),
+                    accept=raw.get("accept"),
+                    location=document.location(("appendices", index, "file")),
+                )
+            )
+    return cover, tuple(appendices)

@@ -1,0 +1,206 @@
+"""Markdown sections to printpipe blocks, with a line number on every block.
+
+markdown-it-py does the parsing (CommonMark); this module only maps its token stream onto the
+small set of blocks the composer knows, so that a glyph problem or an unsupported construct can
+be reported as ``sections/02.md:17``.  Constructs a report has no use for (HTML, tables, images
+inside text, code blocks) are reported rather than silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from printpipe.errors import Diagnostic, ExitCode, Location
+from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote, Run
+
+MAX_BYTES = 4 * 1024 * 1024
+
+_PARSER = MarkdownIt("commonmark", {"html": False}).disable(["image"])
+
+
+class _Reader:
+    """Walks a flat token list, building nested blocks and collecting problems."""
+
+    def __init__(self, tokens: Sequence[Token], label: str) -> None:
+        self.tokens = tokens
+        self.index = 0
+        self.label = label
+        self.problems: list[Diagnostic] = []
+
+    def location(self, token: Token) -> Location:
+        line = token.map[0] + 1 if token.map else None
+        return Location(self.label, line)
+
+    def blocks_until(self, closing: str | None) -> tuple[Block, ...]:
+        blocks: list[Block] = []
+        while self.index < len(self.tokens):
+            token = self.tokens[self.index]
+            if closing is not None and token.type == closing:
+                self.index += 1
+                return tuple(blocks)
+            block = self.block(token)
+            if block is not None:
+                blocks.append(block)
+        return tuple(blocks)
+
+    def block(self, token: Token) -> Block | None:
+        kind = token.type
+        location = self.location(token)
+        if kind == "heading_open":
+            inline = self.tokens[self.index + 1]
+            self.index += 3
+            return Heading(int(token.tag[1]), runs_of(inline), location)
+        if kind == "paragraph_open":
+            inline = self.tokens[self.index + 1]
+            self.index += 3
+            return Paragraph(runs_of(inline), location)
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            self.index += 1
+            closing = kind.replace("_open", "_close")
+            start = int(token.attrs.get("start", 1) or 1)
+            items: list[tuple[Block, ...]] = []
+            while self.tokens[self.index].type != closing:
+                self.index += 1  # list_item_open
+                items.append(self.blocks_until("list_item_close"))
+            self.index += 1
+            return ListBlock(kind.startswith("ordered"), start, tuple(items), location)
+        if kind == "blockquote_open":
+            self.index += 1
+            return Quote(self.blocks_until("blockquote_close"), location)
+        if kind == "hr":
+            self.index += 1
+            return None
+        self.problems.append(
+            Diagnostic(
+                f"Markdown {_describe(kind)} is not supported in a section",
+                location,
+                "use headings, paragraphs, lists and quotes; photos and boxes are parts "
+                "in edition.yaml",
+            )
+        )
+        self._skip(token)
+        return None
+
+    def _skip(self, token: Token) -> None:
+        """Skip a whole unsupported construct (its opening to its matching closing)."""
+        self.index += 1
+        if token.nesting != 1:
+            return
+        depth = 1
+        while self.index < len(self.tokens) and depth:
+            depth += self.tokens[self.index].nesting
+            self.index += 1
+
+
+def _describe(kind: str) -> str:
+    names = {
+        "fence": "code block",
+        "code_block": "indented code block (4 leading spaces)",
+        "html_block": "HTML",
+        "table_open": "table",
+    }
+    return names.get(kind, kind.replace("_open", ""))
+
+
+def runs_of(inline: Token) -> tuple[Run, ...]:
+    """Flatten an inline token into runs of uniformly styled text."""
+    runs: list[Run] = []
+    bold = italic = 0
+    href: str | None = None
+    for child in inline.children or ():
+        kind = child.type
+        if kind == "text":
+            runs.append(Run(child.content, bold > 0, italic > 0, False, href))
+        elif kind == "code_inline":
+            runs.append(Run(child.content, bold > 0, italic > 0, True, href))
+        elif kind == "softbreak":
+            runs.append(Run(" ", bold > 0, italic > 0, False, href))
+        elif kind == "hardbreak":
+            runs.append(Run("", line_break=True))
+        elif kind == "strong_open":
+            bold += 1
+        elif kind == "strong_close":
+            bold -= 1
+        elif kind == "em_open":
+            italic += 1
+        elif kind == "em_close":
+            italic -= 1
+        elif kind == "link_open":
+            href = str(child.attrs.get("href", "")) or None
+        elif kind == "link_close":
+            href = None
+    return _merge(runs)
+
+
+def _merge(runs: list[Run]) -> tuple[Run, ...]:
+    merged: list[Run] = []
+    for run in runs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not run.line_break
+            and not previous.line_break
+            and (previous.bold, previous.italic, previous.code, previous.href)
+            == (run.bold, run.italic, run.code, run.href)
+        ):
+            merged[-1] = Run(previous.text + run.text, run.bold, run.italic, run.code, run.href)
+        else:
+            merged.append(run)
+    return tuple(merged)
+
+
+def parse_markdown(text: str, label: str) -> tuple[tuple[Block, ...], list[Diagnostic]]:
+    """Parse a section's text; returns its blocks and any problems found (never raises)."""
+    tokens = _PARSER.parse(text)
+    reader = _Reader(tokens, label)
+    blocks = reader.blocks_until(None)
+    return blocks, reader.problems
+
+
+def read_markdown(path: Path, label: str) -> tuple[tuple[Block, ...], list[Diagnostic]]:
+    """Read and parse a section file, reporting unreadable or non-UTF-8 files as problems."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return (), [
+            Diagnostic(
+                f"cannot read the section: {error.strerror}",
+                Location(label),
+                "check the path and permissions",
+                code=ExitCode.MISSING_INPUT,
+            )
+        ]
+    if len(raw) > MAX_BYTES:
+        return (), [
+            Diagnostic(
+                f"the section is {len(raw) / 1e6:.1f} MB (limit {MAX_BYTES // 2**20} MB)",
+                Location(label),
+                "split it into several sections",
+            )
+        ]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return (), [Diagnostic("the section is not UTF-8", Location(label, line), "save as UTF-8")]
+    return parse_markdown(text, label)
+
+
+def plain_text(blocks: Sequence[Block]) -> list[tuple[str, Location]]:
+    """Every piece of text in ``blocks`` with its location, for glyph checks."""
+    found: list[tuple[str, Location]] = []
+    for block in blocks:
+        if isinstance(block, Heading | Paragraph):
+            found.append(("".join(run.text for run in block.runs), block.location))
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                found.extend(plain_text(item))
+        elif isinstance(block, Quote):
+            found.extend(plain_text(block.blocks))
+    return found

@@ -1,0 +1,385 @@
+"""The validated edition: what every later stage reads.
+
+Everything here is a frozen dataclass made by :mod:`printpipe.load` after validation, so later
+stages never see raw YAML and never need to re-check it.  Lengths are in millimetres where a
+designer writes them (layouts) and in points where the PDF needs them (the ``*_pt`` helpers).
+Each content value keeps a :class:`~printpipe.errors.Location` so any stage can say where it
+came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from printpipe.errors import Location
+
+MM = 72.0 / 25.4
+
+
+def mm_to_pt(mm: float) -> float:
+    """Millimetres to PDF points."""
+    return mm * MM
+
+
+# --- Markdown content -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of inline text with one set of attributes."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    href: str | None = None
+    line_break: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown heading; level 1 titles a section and goes into the contents."""
+
+    level: int
+    runs: tuple[Run, ...]
+    location: Location
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of running text."""
+
+    runs: tuple[Run, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A bullet or numbered list; each item is a sequence of blocks."""
+
+    ordered: bool
+    start: int
+    items: tuple[tuple[Block, ...], ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A block quote."""
+
+    blocks: tuple[Block, ...]
+    location: Location
+
+
+Block = Heading | Paragraph | ListBlock | Quote
+
+
+# --- Body parts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """A Markdown file's blocks."""
+
+    source: Path
+    blocks: tuple[Block, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class TableOfContents:
+    """Where the contents list goes, and its title."""
+
+    title: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo placed at column width, text width or as a full-bleed page."""
+
+    source: Path
+    caption: str | None
+    credit: str | None
+    placement: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class PullQuote:
+    """A quotation set large."""
+
+    text: str
+    attribution: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A boxed call to action."""
+
+    title: str
+    text: str
+    link: str | None
+    link_text: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One person signing: name, role and an optional signature image."""
+
+    name: str
+    role: str
+    image: Path | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Signatures:
+    """Signatories set side by side."""
+
+    signatories: tuple[Signatory, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    """One related report."""
+
+    title: str
+    url: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Related:
+    """A list of related reports."""
+
+    title: str
+    items: tuple[RelatedItem, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Force a new page."""
+
+    location: Location
+
+
+Part = Section | TableOfContents | Photo | PullQuote | Callout | Signatures | Related | PageBreak
+
+
+# --- Supplied PDFs -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuppliedPdf:
+    """A designer's or accountant's PDF, merged as it is."""
+
+    source: Path
+    label: str
+    title: str
+    fit: str = "scale"
+    password: str | None = None
+    accept: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Cover:
+    """The cover PDF: its first pages go before the body, its last pages after appendices."""
+
+    pdf: SuppliedPdf
+    front_pages: int = 2
+    back_pages: int = 2
+
+
+# --- Layout ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Colour:
+    """One named colour, given both for press (CMYK, 0-100) and for screens (sRGB hex)."""
+
+    name: str
+    cmyk: tuple[float, float, float, float]
+    rgb: str
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    """The four faces of one family; missing faces fall back to regular."""
+
+    name: str
+    regular: Path
+    bold: Path | None = None
+    italic: Path | None = None
+    bold_italic: Path | None = None
+
+    def face(self, weight: str) -> Path:
+        """The file for ``weight`` (regular, bold, italic, bold_italic)."""
+        chosen: Path | None = getattr(self, weight)
+        return chosen or self.regular
+
+    def files(self) -> tuple[Path, ...]:
+        faces = (self.regular, self.bold, self.italic, self.bold_italic)
+        return tuple(path for path in faces if path is not None)
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """A paragraph style from the layout's type scale."""
+
+    name: str
+    font: str
+    weight: str = "regular"
+    size: float = 10.0
+    leading: float = 13.0
+    colour: str = "text"
+    align: str = "left"
+    hyphenate: bool = False
+    space_before: float = 0.0
+    space_after: float = 0.0
+    first_line_indent: float = 0.0
+    left_indent: float = 0.0
+    keep_with_next: bool = False
+    uppercase: bool = False
+    letter_spacing: float = 0.0
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """Trim, bleed, margins and columns, in millimetres as the designer wrote them."""
+
+    trim_mm: tuple[float, float]
+    bleed_mm: float
+    margin_top_mm: float
+    margin_bottom_mm: float
+    margin_inner_mm: float
+    margin_outer_mm: float
+    columns: int
+    gutter_mm: float
+    safe_mm: float = 5.0
+    sections_start: str = "new-page"
+
+    @property
+    def trim_pt(self) -> tuple[float, float]:
+        return (mm_to_pt(self.trim_mm[0]), mm_to_pt(self.trim_mm[1]))
+
+    @property
+    def bleed_pt(self) -> float:
+        return mm_to_pt(self.bleed_mm)
+
+    @property
+    def media_pt(self) -> tuple[float, float]:
+        """Page size of the press body: trim plus bleed on every side."""
+        width, height = self.trim_pt
+        return (width + 2 * self.bleed_pt, height + 2 * self.bleed_pt)
+
+    @property
+    def text_width_pt(self) -> float:
+        return self.trim_pt[0] - mm_to_pt(self.margin_inner_mm + self.margin_outer_mm)
+
+    @property
+    def text_height_pt(self) -> float:
+        return self.trim_pt[1] - mm_to_pt(self.margin_top_mm + self.margin_bottom_mm)
+
+    @property
+    def column_width_pt(self) -> float:
+        gutters = (self.columns - 1) * mm_to_pt(self.gutter_mm)
+        return (self.text_width_pt - gutters) / self.columns
+
+
+@dataclass(frozen=True)
+class PressSettings:
+    """Press-only settings from the layout."""
+
+    pad_to_multiple: int = 4
+    marks: bool = False
+    cmyk_profile: Path | None = None
+    rgb_profile: Path | None = None
+    output_condition: str = "FOGRA39 (ISO 12647-2:2004, coated paper)"
+    output_condition_identifier: str = "FOGRA39"
+    registry: str = "http://www.color.org"
+
+
+@dataclass(frozen=True)
+class ImageThresholds:
+    """Resolution rules, in pixels per inch at the placed size."""
+
+    error_below_ppi: float = 150.0
+    warn_below_ppi: float = 300.0
+    max_ppi: float = 450.0
+    target_ppi: float = 300.0
+    screen_ppi: float = 150.0
+
+
+@dataclass(frozen=True)
+class RunningHead:
+    """Templates for the running heads; fields: {title} {organisation} {year} {section}."""
+
+    verso: str = "{organisation}"
+    recto: str = "{section}"
+    rule: bool = True
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A house style, after ``extends:`` has been resolved."""
+
+    name: str
+    source: Path
+    label: str
+    page: PageGeometry
+    fonts: dict[str, FontFamily]
+    fallback_fonts: tuple[Path, ...]
+    colours: dict[str, Colour]
+    styles: dict[str, TextStyle]
+    running_head: RunningHead
+    folio_position: str
+    folio_start: int
+    press: PressSettings
+    images: ImageThresholds
+    files: tuple[Path, ...] = ()
+
+
+# --- The edition -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One year's report, fully validated."""
+
+    root: Path
+    label: str
+    title: str
+    subtitle: str | None
+    organisation: str
+    year: int
+    language: str
+    date: str | None
+    slug: str
+    layout: Layout
+    cover: Cover | None
+    appendices: tuple[SuppliedPdf, ...]
+    parts: tuple[Part, ...]
+    inputs: tuple[Path, ...] = field(default=())
+
+    def photos(self) -> tuple[Photo, ...]:
+        return tuple(part for part in self.parts if isinstance(part, Photo))
+
+    def signature_images(self) -> tuple[Signatory, ...]:
+        return tuple(
+            signatory
+            for part in self.parts
+            if isinstance(part, Signatures)
+            for signatory in part.signatories
+            if signatory.image is not None
+        )

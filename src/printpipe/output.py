@@ -1,0 +1,129 @@
+"""Stage 7: land results atomically and record what went into them.
+
+A build writes into a temporary file beside the final one and renames it into place only when
+everything (preflight included) succeeded, so an earlier good output is never replaced by a
+failed or interrupted build, and readers never see half a file.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from printpipe import __version__
+from printpipe.errors import OutputError
+from printpipe.load import display_path
+from printpipe.model import Edition
+
+if TYPE_CHECKING:
+    from printpipe.pipeline import TargetResult
+
+LIBRARIES = ("reportlab", "pypdf", "pillow", "pyyaml", "markdown-it-py", "pyphen", "jsonschema")
+
+
+def _output_error(path: Path, error: OSError) -> OutputError:
+    if error.errno == errno.ENOSPC:
+        hint = "free some disk space and build again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "choose a writable folder with --out"
+    else:
+        hint = "check the output folder"
+    return OutputError(
+        f"cannot write {display_path(path)}: {error.strerror or error}",
+        hint=f"{hint}; earlier outputs were left as they were",
+    )
+
+
+@contextmanager
+def write_atomically(final: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it over ``final`` if the block succeeds."""
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+        os.close(handle)
+    except OSError as error:
+        raise _output_error(final, error) from None
+    temporary = Path(name)
+    try:
+        yield temporary
+        with temporary.open("rb") as stream:
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, final)
+    except OSError as error:
+        raise _output_error(final, error) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tool_versions() -> dict[str, str]:
+    """printpipe, Python and the libraries that shape the output bytes."""
+    versions = {"printpipe": __version__, "python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def write_manifest(path: Path, edition: Edition, results: Sequence[TargetResult]) -> Path:
+    """Record sha256 of every input and output, tool versions and SOURCE_DATE_EPOCH.
+
+    Outputs of targets not built this time are kept from the previous manifest, so building
+    targets one by one still leaves a complete record.
+    """
+    project = edition.root.parent.parent if edition.root.parent.name == "editions" else edition.root
+    previous: dict = {}
+    if path.exists():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = {}
+    outputs = dict(previous.get("outputs", {})) if isinstance(previous, dict) else {}
+    for result in results:
+        outputs[result.target] = {
+            "file": result.path.name,
+            "sha256": sha256_of(result.path),
+            "bytes": result.path.stat().st_size,
+            "pages": result.pages,
+        }
+    manifest = {
+        "edition": _relative(edition.root, project),
+        "slug": edition.slug,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "inputs": {
+            _relative(source, project): sha256_of(source) for source in sorted(edition.inputs)
+        },
+        "outputs": dict(sorted(outputs.items())),
+        "tools": tool_versions(),
+    }
+    with write_atomically(path) as temporary:
+        temporary.write_text(
+            json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+    return path

@@ -1,0 +1,355 @@
+"""The orchestrator: the only code that knows the order of the stages.
+
+load -> check (glyphs, images) -> per target: prepare images -> compose -> assemble ->
+finish -> preflight -> write.  Each stage takes and returns typed values; this module only
+passes them along, collects warnings, times the stages and decides what is fatal.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from printpipe import geometry, images
+from printpipe.assemble import Assembled, PageGeometryPt, assemble
+from printpipe.compose import ComposedBody, ComposeSettings, ImageFile, check_glyphs, compose_body
+from printpipe.errors import (
+    Diagnostic,
+    ExitCode,
+    ImagePolicyError,
+    InvalidEditionError,
+    Location,
+    PreflightError,
+    PrintpipeError,
+    raise_if_errors,
+)
+from printpipe.finish import Heading, build_date, finish
+from printpipe.load import display_path, find_project_root, load_edition
+from printpipe.model import Edition, Photo, Signatures
+from printpipe.output import write_atomically, write_manifest
+from printpipe.preflight import PreflightReport, preflight
+from printpipe.targets import TARGETS, Target
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the user asked for on the command line."""
+
+    targets: tuple[str, ...] = ("press",)
+    out_dir: Path | None = None
+    strict: bool = False
+    marks: bool | None = None
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One written file."""
+
+    target: str
+    path: Path
+    pages: int
+    report: PreflightReport
+
+
+@dataclass
+class BuildResult:
+    """Everything a build produced and noticed."""
+
+    edition: Edition
+    results: list[TargetResult] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    manifest: Path | None = None
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+# --- check -------------------------------------------------------------------------------------
+
+
+def _image_sources(edition: Edition) -> list[tuple[Path, Location]]:
+    found: list[tuple[Path, Location]] = []
+    for part in edition.parts:
+        if isinstance(part, Photo):
+            found.append((part.source, part.location))
+        elif isinstance(part, Signatures):
+            found.extend((p.image, p.location) for p in part.signatories if p.image is not None)
+    return found
+
+
+def probe_images(edition: Edition, max_pixels: int) -> dict[Path, images.ImageInfo]:
+    """Look at every image's header; report every unusable image at once."""
+    infos: dict[Path, images.ImageInfo] = {}
+    problems: list[Diagnostic] = []
+    for source, location in _image_sources(edition):
+        if source in infos:
+            continue
+        try:
+            infos[source] = images.probe_image(
+                source, max_pixels=max_pixels, label=display_path(source)
+            )
+        except PrintpipeError as error:
+            problems.append(
+                Diagnostic(error.message, location, error.hint, "error", error.exit_code)
+            )
+    raise_if_errors(problems, f"{edition.label}: images cannot be used", ImagePolicyError)
+    return infos
+
+
+def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
+    """Validate everything a build needs without building: YAML, Markdown, glyphs, images."""
+    edition, warnings = load_edition(path)
+    raise_if_errors(
+        check_glyphs(edition), f"{edition.label}: text cannot be set", InvalidEditionError
+    )
+    infos = probe_images(edition, max_pixels=MAX_PIXELS)
+    return edition, infos, warnings
+
+
+MAX_PIXELS = 150_000_000
+
+
+# --- images ------------------------------------------------------------------------------------
+
+
+def image_policy(edition: Edition, target: Target) -> images.ImagePolicy:
+    """The image rules of ``target`` with the layout's thresholds."""
+    rules = edition.layout.images
+    press = target.image_ppi == "press"
+    return images.ImagePolicy(
+        colour=target.colour,
+        target_ppi=rules.target_ppi if press else rules.screen_ppi,
+        max_ppi=rules.max_ppi if press else rules.screen_ppi,
+        warn_below_ppi=rules.warn_below_ppi,
+        error_below_ppi=rules.error_below_ppi,
+        cmyk_profile=edition.layout.press.cmyk_profile,
+        jpeg_quality=target.jpeg_quality,
+        max_pixels=MAX_PIXELS,
+    )
+
+
+ImageKey = tuple[Path, str]
+
+
+def _image_jobs(
+    edition: Edition, infos: dict[Path, images.ImageInfo], bleed: float
+) -> dict[ImageKey, tuple[images.ImageInfo, float, float]]:
+    page = edition.layout.page
+    jobs: dict[ImageKey, tuple[images.ImageInfo, float, float]] = {}
+    for part in edition.parts:
+        if isinstance(part, Photo):
+            info = infos[part.source]
+            size = geometry.photo_size(part.placement, info.width_px, info.height_px, page, bleed)
+            jobs[(part.source, part.placement)] = (info, *size)
+        elif isinstance(part, Signatures):
+            cell = geometry.signature_cell_width(page, len(part.signatories))
+            for person in part.signatories:
+                if person.image is not None:
+                    info = infos[person.image]
+                    size = geometry.signature_size(info.width_px, info.height_px, cell)
+                    jobs[(person.image, f"signature{len(part.signatories)}")] = (info, *size)
+    return jobs
+
+
+def _resolution_problems(
+    body: ComposedBody,
+    infos: dict[Path, images.ImageInfo],
+    policy: images.ImagePolicy,
+    page_offset: int,
+) -> list[Diagnostic]:
+    """Effective resolution of every placed image, named by file, page and ppi."""
+    problems: list[Diagnostic] = []
+    reported: set[tuple[Path, int]] = set()
+    for placement in body.placements:
+        info = infos.get(placement.source)
+        if info is None or (placement.source, placement.page) in reported:
+            continue
+        ppi = images.effective_ppi(
+            info.width_px, info.height_px, placement.width_pt, placement.height_pt
+        )
+        severity = images.resolution_severity(ppi, policy)
+        if severity is None:
+            continue
+        reported.add((placement.source, placement.page))
+        threshold = policy.error_below_ppi if severity == "error" else policy.warn_below_ppi
+        problems.append(
+            Diagnostic(
+                f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi on page "
+                f"{placement.page + page_offset} (below {threshold:.0f} ppi; placed "
+                f"{placement.width_pt / 72 * 25.4:.0f} mm wide)",
+                Location(display_path(placement.source)),
+                "supply a larger original, or place it smaller",
+                severity=severity,
+                code=ExitCode.IMAGE_POLICY,
+            )
+        )
+    return problems
+
+
+# --- build -------------------------------------------------------------------------------------
+
+
+def default_out_dir(edition: Edition) -> Path:
+    """``<project>/build/<edition folder name>``."""
+    return find_project_root(edition.root) / "build" / edition.root.name
+
+
+def cache_dir(edition: Edition) -> Path:
+    return find_project_root(edition.root) / "build" / ".cache" / "images"
+
+
+def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
+    """Preflight covers and appendices before merging; accepted problems become warnings."""
+    problems: list[Diagnostic] = []
+    supplied = [edition.cover.pdf] if edition.cover else []
+    supplied += list(edition.appendices)
+    profile = f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
+    for pdf in supplied:
+        report = preflight(pdf.source, profile, password=pdf.password, label=pdf.label)
+        for finding in report.findings:
+            if finding.severity == "info":
+                continue
+            severity = finding.severity
+            message = f"{pdf.label}: {finding.message}"
+            hint = finding.hint
+            if severity == "error" and pdf.accept:
+                severity = "warning"
+                message += f" (accepted: {pdf.accept})"
+            elif severity == "error":
+                hint = f"{hint or 'fix the file'}; or add 'accept: <reason>' to it in edition.yaml"
+            problems.append(
+                Diagnostic(message, pdf.location, hint, severity, ExitCode.PREFLIGHT_FAILED)
+            )
+    return problems
+
+
+def build_target(
+    edition: Edition,
+    infos: dict[Path, images.ImageInfo],
+    target: Target,
+    options: BuildOptions,
+    result: BuildResult,
+    work: Path,
+) -> TargetResult:
+    """Build one target into its final place; nothing is replaced unless all went well."""
+    timings = result.timings
+    layout = edition.layout
+    bleed = layout.page.bleed_pt if target.bleed else 0.0
+    policy = image_policy(edition, target)
+    with _timed(timings, "preflight-supplied"):
+        supplied = _supplied_checks(edition, target)
+        result.warnings.extend(d for d in supplied if not d.is_error)
+        raise_if_errors(supplied, "supplied PDFs fail preflight", PreflightError)
+    with _timed(timings, "images"):
+        jobs = _image_jobs(edition, infos, bleed)
+        keys = list(jobs)
+        done = images.prepare_images(
+            [jobs[k] for k in keys], policy, cache_dir(edition), workers=options.workers
+        )
+        prepared = dict(zip(keys, done, strict=True))
+        for image in done:
+            for note in image.warnings:
+                result.warnings.append(
+                    Diagnostic(note, Location(display_path(image.source)), severity="warning")
+                )
+
+    def lookup(source: Path, kind: str) -> ImageFile:
+        image = prepared[(source, kind)]
+        return ImageFile(image.path, image.width_px, image.height_px, image.has_alpha)
+
+    front = edition.cover.front_pages if edition.cover else 0
+    body_path = work / f"{target.name}-body.pdf"
+    with _timed(timings, "compose"):
+        body = compose_body(
+            edition,
+            ComposeSettings(target.colour, target.bleed, first_page_recto=front % 2 == 0),
+            lookup,
+            body_path,
+        )
+    if target.name == "press":
+        problems = _resolution_problems(body, infos, policy, front)
+        result.warnings.extend(d for d in problems if not d.is_error)
+        raise_if_errors(problems, "photos are below the press resolution", ImagePolicyError)
+    with _timed(timings, "assemble"):
+        trim_w, trim_h = layout.page.trim_pt
+        assembled: Assembled = assemble(
+            body_path,
+            edition.cover,
+            edition.appendices,
+            PageGeometryPt(trim_w, trim_h, bleed),
+            layout.press.pad_to_multiple if target.pad else None,
+        )
+        result.warnings.extend(assembled.warnings)
+    body_start = assembled.range_of("body")[0].start
+    headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
+    with _timed(timings, "finish"):
+        writer = finish(assembled, edition, target, headings, build_date(edition))
+    out_dir = options.out_dir or default_out_dir(edition)
+    final = out_dir / f"{edition.slug}-{target.name}.pdf"
+    with _timed(timings, "write"), write_atomically(final) as temporary:
+        with temporary.open("wb") as handle:
+            writer.write(handle)
+        with _timed(timings, "preflight"):
+            report = preflight(temporary, target.preflight, label=display_path(final))
+        findings = [
+            Diagnostic(
+                f.message if f.page is None else f"page {f.page}: {f.message}",
+                Location(display_path(final)),
+                f.hint,
+                f.severity,
+                ExitCode.PREFLIGHT_FAILED,
+            )
+            for f in report.findings
+            if f.severity in ("error", "warning") and f.check != "images.ppi"
+        ]
+        result.warnings.extend(d for d in findings if not d.is_error)
+        raise_if_errors(findings, f"{display_path(final)} fails preflight", PreflightError)
+        if options.strict:
+            raise_if_errors(
+                [replace(w, severity="error") for w in result.warnings],
+                "warnings are errors under --strict",
+                InvalidEditionError,
+            )
+    log.info("wrote %s (%d pages)", display_path(final), assembled.pages)
+    return TargetResult(target.name, final, assembled.pages, report)
+
+
+def build(path: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+    """Build the edition at ``path`` for every target in ``options``."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    with _timed(timings, "load"):
+        edition, infos, warnings = check(path)
+    result = BuildResult(edition, warnings=list(warnings), timings=timings)
+    if options.marks is not None:
+        layout = replace(edition.layout, press=replace(edition.layout.press, marks=options.marks))
+        edition = replace(edition, layout=layout)
+        result.edition = edition
+    with tempfile.TemporaryDirectory(prefix="printpipe-") as work:
+        for index, name in enumerate(options.targets):
+            if progress:
+                progress(name, index, len(options.targets))
+            result.results.append(
+                build_target(edition, infos, TARGETS[name], options, result, Path(work))
+            )
+    out_dir = options.out_dir or default_out_dir(edition)
+    result.manifest = write_manifest(out_dir / "manifest.json", edition, result.results)
+    timings["total"] = time.perf_counter() - started
+    return result

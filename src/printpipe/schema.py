@@ -1,0 +1,347 @@
+"""JSON Schemas of ``edition.yaml`` and ``layouts/<name>.yaml``.
+
+The schemas are the single description of both file formats: the loader validates against them
+(so an unknown key or a wrong type is caught before any work starts), ``printpipe schema``
+prints them for editors, and every property carries a ``description`` that doubles as the
+reference documentation.  They are plain data so that adding a key is a one-line change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+_STR = {"type": "string", "minLength": 1}
+_NUM = {"type": "number"}
+_POS = {"type": "number", "exclusiveMinimum": 0}
+_NONNEG = {"type": "number", "minimum": 0}
+_PATH = {"type": "string", "minLength": 1, "description": "A path relative to this file."}
+_URL = {
+    "type": "string",
+    "pattern": "^(https?|mailto):",
+    "description": "An http(s) or mailto link.",
+}
+
+
+def _obj(properties: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict:
+    """A closed object: keys not listed are errors, because a typo must not drop content."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if required:
+        schema["required"] = list(required)
+    schema.update(extra)
+    return schema
+
+
+def _described(schema: dict[str, Any], text: str) -> dict[str, Any]:
+    return {**schema, "description": text}
+
+
+PLACEMENTS = ("column", "full-width", "full-bleed")
+
+_PHOTO = _obj(
+    {
+        "file": _described(_PATH, "The photo, relative to edition.yaml (JPEG, PNG, TIFF, WebP)."),
+        "caption": _described(_STR, "Caption set under the photo."),
+        "credit": _described(_STR, "Photographer and licence, set after the caption."),
+        "placement": {
+            "enum": list(PLACEMENTS),
+            "default": "column",
+            "description": "column width, full text width, or a full-bleed page of its own.",
+        },
+    },
+    ("file",),
+)
+
+_SIGNATORY = _obj(
+    {
+        "name": _described(_STR, "The signatory's name."),
+        "role": _described(_STR, "Role or title, set under the name."),
+        "image": _described(_PATH, "Signature image (PNG with transparency works best)."),
+    },
+    ("name", "role"),
+)
+
+_RELATED_ITEM = _obj(
+    {"title": _STR, "url": _URL, "note": _described(_STR, "A short line under the title.")},
+    ("title",),
+)
+
+_PART_KINDS: dict[str, dict[str, Any]] = {
+    "section": _described(_PATH, "A Markdown file: headings, paragraphs, lists, quotes."),
+    "toc": _described(_STR, "A table of contents with this title."),
+    "photo": _PHOTO,
+    "pull_quote": _obj(
+        {"text": _STR, "attribution": _STR},
+        ("text",),
+        description="A quotation set large, across the text width.",
+    ),
+    "callout": _obj(
+        {
+            "title": _STR,
+            "text": _STR,
+            "link": _URL,
+            "link_text": _described(_STR, "Text shown for the link (default: the URL)."),
+        },
+        ("title", "text"),
+        description="A boxed call to action, e.g. a subscribe box.",
+    ),
+    "signatures": {
+        "type": "array",
+        "items": _SIGNATORY,
+        "minItems": 1,
+        "maxItems": 4,
+        "description": "One to four signatories side by side; never split across pages.",
+    },
+    "related": _obj(
+        {
+            "title": _STR,
+            "items": {"type": "array", "items": _RELATED_ITEM, "minItems": 1},
+        },
+        ("title", "items"),
+        description="A list of related reports or articles, with links.",
+    ),
+    "page_break": {"const": True, "description": "Start the next part on a new page."},
+}
+
+PART_KINDS = tuple(_PART_KINDS)
+
+_PART = {
+    "type": "object",
+    "description": "One part of the body; exactly one of the keys below.",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "properties": _PART_KINDS,
+    "additionalProperties": False,
+}
+
+EDITION_SCHEMA: dict[str, Any] = _obj(
+    {
+        "title": _described(_STR, "The report's title (cover, metadata, running heads)."),
+        "subtitle": _described(_STR, "e.g. 'Annual Report 2019'."),
+        "organisation": _described(_STR, "The publishing organisation."),
+        "year": {"type": "integer", "minimum": 1900, "maximum": 2999},
+        "language": {
+            "type": "string",
+            "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+            "description": "BCP 47 language tag, e.g. en-GB; drives hyphenation.",
+        },
+        "date": {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "description": "Publication date (YYYY-MM-DD); the PDF dates when "
+            "SOURCE_DATE_EPOCH is not set.",
+        },
+        "slug": {
+            "type": "string",
+            "pattern": "^[a-z0-9][a-z0-9._-]*$",
+            "description": "Output file stem: build/<edition>/<slug>-<target>.pdf.",
+        },
+        "layout": _described(_STR, "Layout name (layouts/<name>.yaml) or a path to one."),
+        "cover": _obj(
+            {
+                "file": _described(_PATH, "The designer's cover PDF."),
+                "front_pages": {"type": "integer", "minimum": 0, "default": 2},
+                "back_pages": {"type": "integer", "minimum": 0, "default": 2},
+                "password": _described(_STR, "Password of an encrypted cover."),
+                "accept": _described(_STR, "Why preflight problems of this file are accepted."),
+            },
+            ("file",),
+            description="Front pages go before the body, back pages after the appendices.",
+        ),
+        "appendices": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "file": _PATH,
+                    "title": _described(_STR, "Bookmark and contents title."),
+                    "fit": {
+                        "enum": ["scale", "refuse"],
+                        "default": "scale",
+                        "description": "What to do with pages that are not the trim size.",
+                    },
+                    "password": _described(_STR, "Password of an encrypted appendix."),
+                    "accept": _described(_STR, "Why preflight problems are accepted."),
+                },
+                ("file", "title"),
+            ),
+        },
+        "parts": {"type": "array", "items": _PART, "minItems": 1},
+    },
+    ("title", "organisation", "year", "layout", "parts"),
+    title="printpipe edition",
+    description="One year's report: metadata, layout, cover, body parts and appendices.",
+)
+
+_COLOUR = _obj(
+    {
+        "cmyk": {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0, "maximum": 100},
+            "minItems": 4,
+            "maxItems": 4,
+            "description": "C, M, Y, K in percent, for press.",
+        },
+        "rgb": {
+            "type": "string",
+            "pattern": "^#[0-9A-Fa-f]{6}$",
+            "description": "sRGB hex for screen and archive.",
+        },
+    },
+    ("cmyk", "rgb"),
+)
+
+_FONT_FAMILY = _obj(
+    {
+        "regular": _described(_PATH, "TrueType (.ttf) file; CFF/OTF is not supported."),
+        "bold": _PATH,
+        "italic": _PATH,
+        "bold_italic": _PATH,
+    },
+    ("regular",),
+)
+
+STYLE_NAMES = (
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "list",
+    "quote",
+    "pull_quote",
+    "pull_quote_attribution",
+    "caption",
+    "credit",
+    "callout_title",
+    "callout_body",
+    "signature_name",
+    "signature_role",
+    "toc_title",
+    "toc1",
+    "toc2",
+    "related_title",
+    "related_item",
+    "running_head",
+    "folio",
+)
+
+_STYLE = _obj(
+    {
+        "font": _described(_STR, "A family named under fonts:."),
+        "weight": {"enum": ["regular", "bold", "italic", "bold_italic"]},
+        "size": _POS,
+        "leading": _POS,
+        "colour": _described(_STR, "A colour named under colours:."),
+        "align": {"enum": ["left", "right", "centre", "justify"]},
+        "hyphenate": {"type": "boolean"},
+        "space_before": _NONNEG,
+        "space_after": _NONNEG,
+        "first_line_indent": _NUM,
+        "left_indent": _NONNEG,
+        "keep_with_next": {"type": "boolean"},
+        "uppercase": {"type": "boolean"},
+        "letter_spacing": _NUM,
+    }
+)
+
+LAYOUT_SCHEMA: dict[str, Any] = _obj(
+    {
+        "name": _described(_STR, "A human name for the house style."),
+        "extends": _described(_STR, "Another layout this one overrides (name or path)."),
+        "page": _obj(
+            {
+                "trim": {
+                    "type": "array",
+                    "items": _POS,
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "description": "Trimmed page size in mm: [width, height].",
+                },
+                "bleed": _described(_NONNEG, "Bleed on every side in mm (3 is usual)."),
+                "margins": _obj(
+                    {"top": _NONNEG, "bottom": _NONNEG, "inner": _NONNEG, "outer": _NONNEG},
+                    description="Margins in mm; inner is the spine side of facing pages.",
+                ),
+                "columns": {"type": "integer", "minimum": 1, "maximum": 4},
+                "gutter": _described(_NONNEG, "Space between columns in mm."),
+                "safe": _described(_NONNEG, "Safe area inside the trim in mm (proof guides)."),
+                "sections_start": {
+                    "enum": ["continue", "new-page", "recto"],
+                    "description": "Where each Markdown section begins.",
+                },
+            },
+        ),
+        "fonts": {
+            "type": "object",
+            "additionalProperties": _FONT_FAMILY,
+            "minProperties": 1,
+            "description": "Font families by name.",
+        },
+        "fallback_fonts": {
+            "type": "array",
+            "items": _PATH,
+            "description": "TrueType files tried, in order, for characters the style's font lacks.",
+        },
+        "colours": {
+            "type": "object",
+            "additionalProperties": _COLOUR,
+            "description": "Named colours, each in CMYK and RGB.",
+        },
+        "styles": _obj({name: _STYLE for name in STYLE_NAMES}),
+        "running_head": _obj(
+            {
+                "verso": _described(
+                    _STR, "Left-page text; {title} {organisation} {year} {section}."
+                ),
+                "recto": _described(_STR, "Right-page text, same fields."),
+                "rule": {"type": "boolean"},
+            }
+        ),
+        "folio": _obj({"position": {"enum": ["outer", "centre"]}, "start": {"type": "integer"}}),
+        "press": _obj(
+            {
+                "pad_to_multiple": _described(
+                    {"type": "integer", "minimum": 1},
+                    "Pad the page count to a multiple of this (4 for saddle stitch, 1 for none).",
+                ),
+                "marks": _described({"type": "boolean"}, "Draw crop and registration marks."),
+            }
+        ),
+        "colour_management": _obj(
+            {
+                "cmyk_profile": _described(_PATH, "ICC profile of the press (output intent)."),
+                "rgb_profile": _described(_PATH, "sRGB ICC profile for screen and archive."),
+                "output_condition": _described(_STR, "Human description of the press condition."),
+                "output_condition_identifier": _described(_STR, "e.g. FOGRA39."),
+                "registry": _described(_STR, "Where the condition is registered."),
+            }
+        ),
+        "images": _obj(
+            {
+                "error_below_ppi": _POS,
+                "warn_below_ppi": _POS,
+                "max_ppi": _POS,
+                "target_ppi": _POS,
+                "screen_ppi": _POS,
+            }
+        ),
+    },
+    title="printpipe layout",
+    description="A house style: page geometry, fonts, type scale, colours, running heads.",
+)
+
+
+def schemas_json() -> str:
+    """Both schemas as one JSON document, for ``printpipe schema``."""
+    return json.dumps(
+        {
+            "edition": {"$schema": DRAFT, **EDITION_SCHEMA},
+            "layout": {"$schema": DRAFT, **LAYOUT_SCHEMA},
+        },
+        indent=2,
+    )
