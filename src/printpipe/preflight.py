@@ -445,7 +445,7 @@ def preflight(
         raise _unreadable(name, exc) from exc
     out = _Findings()
     if reader.is_encrypted:
-        _report_encryption(prof, out)
+        _report_encryption(prof, password is not None, out)
     _check_boxes(pages, prof, out)
     _check_document(reader, prof, out)
     fonts = _FontScanner(prof)
@@ -525,14 +525,15 @@ def _why(exc: BaseException) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _report_encryption(prof: PreflightProfile, out: _Findings) -> None:
+def _report_encryption(prof: PreflightProfile, with_password: bool, out: _Findings) -> None:
+    how = "opened with the password given" if with_password else "owner password only"
     if prof.forbid_encryption:
-        out.add("error", "security.encrypted", "the file is encrypted")
+        out.add("error", "security.encrypted", f"the file is encrypted ({how})")
     else:
         out.add(
             "warning",
             "security.encrypted",
-            "the file is encrypted with an owner password (restrictions)",
+            f"the file is encrypted ({how})",
             hint=_SUPPLIED_ENCRYPTED_HINT,
         )
 
@@ -1300,7 +1301,7 @@ class _ContentScanner:
                 if (
                     font is not None
                     and font.name not in s.notdef
-                    and False
+                    and any(font.hits(b) for b in _shown_bytes(operands, op))
                 ):
                     s.notdef.add(font.name)
             elif op == b"Tf":
