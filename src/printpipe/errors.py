@@ -90,6 +90,9 @@ class PrintpipeError(Exception):
         self.hint = hint
         self.diagnostics = tuple(diagnostics)
 
+    def __str__(self) -> str:
+        return self.render()
+
     def render(self) -> str:
         """Every diagnostic, then the summary line."""
         lines = [d.render() for d in self.diagnostics]

@@ -204,16 +204,18 @@ def _labels(
 def _outline(writer: PdfWriter, assembled: Assembled, headings: Sequence[Heading]) -> None:
     for page_range in assembled.ranges:
         if page_range.kind == "cover-front":
-            writer.add_outline_item("Cover", page_range.start)
+            writer.add_outline_item(title="Cover", page_number=page_range.start)
         elif page_range.kind == "body":
             parent = None
             for heading in headings:
                 if heading.level == 1:
-                    parent = writer.add_outline_item(heading.title, heading.page_index)
+                    parent = writer.add_outline_item(title=heading.title, page_number=heading.page_index)
                 elif heading.level == 2:
-                    writer.add_outline_item(heading.title, heading.page_index, parent=parent)
+                    writer.add_outline_item(
+                        title=heading.title, page_number=heading.page_index, parent=parent
+                    )
         elif page_range.kind == "appendix":
-            writer.add_outline_item(page_range.title, page_range.start)
+            writer.add_outline_item(title=page_range.title, page_number=page_range.start)
 
 
 def _output_intent(writer: PdfWriter, target: Target, edition: Edition) -> None:

@@ -10,6 +10,7 @@ This is the only module that imports PyYAML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,9 +96,11 @@ class _Builder:
                 raise self._bad_tag(node)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except ConstructorError as error:
             raise self._bad_tag(node) from error
+        # An unquoted 2020-04-30 is a YAML date; keep it as the text the user wrote.
+        return value.isoformat() if isinstance(value, date) else value
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
