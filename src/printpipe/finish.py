@@ -25,6 +25,7 @@ from pypdf.generic import (
     DictionaryObject,
     NameObject,
     NumberObject,
+    RectangleObject,
     StreamObject,
     TextStringObject,
 )
@@ -252,6 +253,86 @@ def _output_intent(writer: PdfWriter, target: Target, edition: Edition) -> None:
     writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
 
 
+MARK_SLUG = 30.0  # points beyond the bleed for crop and registration marks
+MARK_GAP = 3.0  # marks start this far outside the bleed, so they never print on the piece
+
+
+def _registration_colour(writer: PdfWriter) -> DictionaryObject:
+    """``/Separation /All``: marks that print on every plate, as printers expect."""
+    function = DictionaryObject(
+        {
+            NameObject("/FunctionType"): NumberObject(2),
+            NameObject("/Domain"): ArrayObject([NumberObject(0), NumberObject(1)]),
+            NameObject("/C0"): ArrayObject([NumberObject(0)] * 4),
+            NameObject("/C1"): ArrayObject([NumberObject(1)] * 4),
+            NameObject("/N"): NumberObject(1),
+        }
+    )
+    space = ArrayObject(
+        [NameObject("/Separation"), NameObject("/All"), NameObject("/DeviceCMYK"),
+         writer._add_object(function)]
+    )
+    return DictionaryObject({NameObject("/PPRegistration"): writer._add_object(space)})
+
+
+def _marks_stream(trim: Sequence[float], bleed: float) -> bytes:
+    """Crop marks at the four corners and a registration target on each side."""
+    left, bottom, right, top = trim
+    near = bleed + MARK_GAP
+    far = bleed + MARK_SLUG - 2
+    ops = ["q", "/PPRegistration CS", "1 SCN", "0.25 w"]
+    for x in (left, right):
+        for y, sign in ((bottom, -1), (top, 1)):
+            ops.append(f"{x:.3f} {y + sign * near:.3f} m {x:.3f} {y + sign * far:.3f} l S")
+    for y in (bottom, top):
+        for x, sign in ((left, -1), (right, 1)):
+            ops.append(f"{x + sign * near:.3f} {y:.3f} m {x + sign * far:.3f} {y:.3f} l S")
+    radius = 5.0
+    middle_x, middle_y = (left + right) / 2, (bottom + top) / 2
+    centre = bleed + (MARK_SLUG + MARK_GAP) / 2
+    for cx, cy in ((middle_x, bottom - centre), (middle_x, top + centre),
+                   (left - centre, middle_y), (right + centre, middle_y)):
+        ops.append(f"{cx - radius - 2:.3f} {cy:.3f} m {cx + radius + 2:.3f} {cy:.3f} l S")
+        ops.append(f"{cx:.3f} {cy - radius - 2:.3f} m {cx:.3f} {cy + radius + 2:.3f} l S")
+        k = 0.5523 * radius
+        ops.append(
+            f"{cx + radius:.3f} {cy:.3f} m "
+            f"{cx + radius:.3f} {cy + k:.3f} {cx + k:.3f} {cy + radius:.3f} {cx:.3f} {cy + radius:.3f} c "
+            f"{cx - k:.3f} {cy + radius:.3f} {cx - radius:.3f} {cy + k:.3f} {cx - radius:.3f} {cy:.3f} c "
+            f"{cx - radius:.3f} {cy - k:.3f} {cx - k:.3f} {cy - radius:.3f} {cx:.3f} {cy - radius:.3f} c "
+            f"{cx + k:.3f} {cy - radius:.3f} {cx + radius:.3f} {cy - k:.3f} {cx + radius:.3f} {cy:.3f} c S"
+        )
+    ops.append("Q")
+    return ("\n".join(ops) + "\n").encode()
+
+
+def add_marks(writer: PdfWriter, bleed: float) -> None:
+    """Enlarge every page beyond the bleed and draw crop and registration marks there.
+
+    Content is never moved or scaled: the MediaBox grows outwards (negative origin is valid
+    PDF) and TrimBox and BleedBox stay exactly where they were.
+    """
+    colour = _registration_colour(writer)
+    for page in writer.pages:
+        media = page.mediabox
+        grown = [float(media.left) - MARK_SLUG, float(media.bottom) - MARK_SLUG,
+                 float(media.right) + MARK_SLUG, float(media.top) + MARK_SLUG]
+        trim = [float(v) for v in page.trimbox]
+        resources = page[NameObject("/Resources")].get_object()
+        spaces = resources.get("/ColorSpace")
+        if spaces is None:
+            resources[NameObject("/ColorSpace")] = DictionaryObject(colour)
+        else:
+            spaces.get_object().update(colour)
+        contents = page.get_contents()
+        body = contents.get_data() if contents is not None else b""
+        stream = contents if contents is not None else StreamObject()
+        stream.set_data(b"q\n" + body + b"\nQ\n" + _marks_stream(trim, bleed))
+        page.replace_contents(stream)
+        page.mediabox = RectangleObject(grown)
+        page.cropbox = RectangleObject(grown)
+
+
 def finish(
     assembled: Assembled,
     edition: Edition,
@@ -268,6 +349,8 @@ def finish(
         writer.page_mode = "/UseOutlines"
     writer.root_object[NameObject("/Lang")] = TextStringObject(edition.language)
     _output_intent(writer, target, edition)
+    if target.bleed and edition.layout.press.marks and target.name == "press":
+        add_marks(writer, edition.layout.page.bleed_pt)
     for page in writer.pages:
         page.compress_content_streams()
     digest = _content_digest(writer)

@@ -32,7 +32,7 @@ from printpipe.finish import Heading, build_date, finish
 from printpipe.load import display_path, find_project_root, load_edition
 from printpipe.model import Edition, Photo, Signatures
 from printpipe.output import write_atomically, write_manifest
-from printpipe.preflight import PreflightReport, preflight
+from printpipe.preflight import PROFILES, PreflightReport, preflight
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -307,10 +307,11 @@ def build_target(
         with temporary.open("wb") as handle:
             writer.write(handle)
         with _timed(timings, "preflight"):
-            report = preflight(temporary, target.preflight, label=display_path(final))
+            profile = replace(PROFILES[target.preflight], trim_size_mm=layout.page.trim_mm)
+            report = preflight(temporary, profile, label=display_path(final))
         findings = [
             Diagnostic(
-                f.message if f.page is None else f"page {f.page}: {f.message}",
+                f.message,
                 Location(display_path(final)),
                 f.hint,
                 f.severity,
