@@ -44,7 +44,7 @@ from printpipe.model import (
     TableOfContents,
     TextStyle,
 )
-from printpipe.schema import EDITION_SCHEMA, LAYOUT_SCHEMA, STYLE_NAMES
+from printpipe.schema import EDITION_SCHEMA, LAYOUT_SCHEMA, PART_KINDS, STYLE_NAMES
 from printpipe.yamlfile import PathKey, YamlDocument, YamlProblem, format_key, read_yaml
 
 EDITION_FILE = "edition.yaml"
@@ -573,9 +573,11 @@ def _build_parts(
 ) -> tuple[Part, ...]:
     parts: list[Part] = []
     for index, raw in enumerate(document.data.get("parts") or ()):
-        if not isinstance(raw, dict) or len(raw) != 1:
-            continue
-        ((kind, value),) = raw.items()
+        kinds = [key for key in raw if key in PART_KINDS] if isinstance(raw, dict) else []
+        if len(kinds) != 1:
+            continue  # already reported by the schema; the other parts are still checked
+        kind = kinds[0]
+        value = raw[kind]
         key: PathKey = ("parts", index, kind)
         where = document.location(key)
         if kind == "section":

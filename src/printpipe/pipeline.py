@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from printpipe import geometry, images
-from printpipe.assemble import Assembled, PageGeometryPt, assemble
+from printpipe.assemble import Assembled, PageGeometryPt, assemble, open_pdf
 from printpipe.compose import ComposedBody, ComposeSettings, ImageFile, check_glyphs, compose_body
 from printpipe.errors import (
     Diagnostic,
@@ -222,6 +222,7 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
     supplied += list(edition.appendices)
     profile = f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
     for pdf in supplied:
+        open_pdf(pdf)  # the precise error for a file that is not a usable PDF at all
         report = preflight(pdf.source, profile, password=pdf.password, label=pdf.label)
         for finding in report.findings:
             if finding.severity == "info":
@@ -338,6 +339,7 @@ def build(path: Path, options: BuildOptions, progress: Progress | None = None) -
     timings: dict[str, float] = {}
     with _timed(timings, "load"):
         edition, infos, warnings = check(path)
+    build_date(edition)  # a malformed SOURCE_DATE_EPOCH is a usage error, before any work
     result = BuildResult(edition, warnings=list(warnings), timings=timings)
     if options.marks is not None:
         layout = replace(edition.layout, press=replace(edition.layout.press, marks=options.marks))
