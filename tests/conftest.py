@@ -31,7 +31,9 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def photo(path: Path, size: tuple[int, int] = (1200, 800), colour: tuple[int, int, int] = (200, 60, 40)) -> Path:
+def photo(
+    path: Path, size: tuple[int, int] = (1200, 800), colour: tuple[int, int, int] = (200, 60, 40)
+) -> Path:
     """A small noisy RGB JPEG (noise so it compresses like a photo)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     noise = Image.effect_noise(size, 40).convert("RGB")
@@ -43,7 +45,9 @@ def photo(path: Path, size: tuple[int, int] = (1200, 800), colour: tuple[int, in
 def signature(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
-    ImageDraw.Draw(image).line([(20, 180), (200, 20), (380, 170), (580, 30)], fill=(10, 20, 70, 255), width=9)
+    ImageDraw.Draw(image).line(
+        [(20, 180), (200, 20), (380, 170), (580, 30)], fill=(10, 20, 70, 255), width=9
+    )
     image.save(path)
     return path
 
@@ -95,12 +99,16 @@ def make_edition(project: Path) -> MakeEdition:
     signature referenced by the basic edition are always created.
     """
 
-    def make(name: str = "2019", yaml: str = BASIC_EDITION, files: dict[str, str] | None = None) -> Path:
+    def make(
+        name: str = "2019", yaml: str = BASIC_EDITION, files: dict[str, str] | None = None
+    ) -> Path:
         folder = project / "editions" / name
         (folder / "sections").mkdir(parents=True, exist_ok=True)
         (folder / "edition.yaml").write_text(textwrap.dedent(yaml), encoding="utf-8")
         (folder / "sections" / "one.md").write_text(
-            "# First section\n\n" + "\n\n".join(LOREM * 5 for _ in range(6)) + "\n\n## A subhead\n\n- one\n- two\n",
+            "# First section\n\n"
+            + "\n\n".join(LOREM * 5 for _ in range(6))
+            + "\n\n## A subhead\n\n- one\n- two\n",
             encoding="utf-8",
         )
         (folder / "sections" / "two.md").write_text(

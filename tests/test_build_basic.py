@@ -8,9 +8,9 @@ from pathlib import Path
 import pypdfium2
 import pytest
 from pypdf import PdfReader
+from tests.conftest import MakeEdition, run_build
 
 from printpipe.errors import ExitCode, PrintpipeError
-from tests.conftest import MakeEdition, run_build
 
 MM = 72 / 25.4
 
@@ -47,8 +47,16 @@ def test_press_boxes_fonts_and_text(make_edition: MakeEdition, tmp_path: Path) -
     assert fonts and all(fonts.values()), fonts
     assert not any("Helvetica" in name for name in fonts)
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for expected in ("First section", "Second section", "A subhead", "Ada Example", "Director",
-                     "Ben Example", "Subscribe to the monitor", "Contents"):
+    for expected in (
+        "First section",
+        "Second section",
+        "A subhead",
+        "Ada Example",
+        "Director",
+        "Ben Example",
+        "Subscribe to the monitor",
+        "Contents",
+    ):
         assert expected in text
     assert reader.pdf_header == "%PDF-1.6"
 
@@ -72,7 +80,9 @@ def test_table_of_contents_page_numbers_match(make_edition: MakeEdition, tmp_pat
     reader = PdfReader(result.results[0].path)
     labels = reader.page_labels
     index = next(
-        i for i, page in enumerate(reader.pages) if i > 0 and "Second section" in page.extract_text()
+        i
+        for i, page in enumerate(reader.pages)
+        if i > 0 and "Second section" in page.extract_text()
     )
     line = next(text for text in _lines(reader.pages[0]).values() if "Second section" in text)
     assert line.replace("Second section", "").split() == [labels[index]] == ["3"]
@@ -108,6 +118,10 @@ def test_nothing_but_bleed_art_crosses_the_trim(make_edition: MakeEdition, tmp_p
         image = document[index].render(scale=2).to_pil().convert("L")
         width, height = image.size
         strip = int(bleed_px) - 1
-        for box in ((0, 0, width, strip), (0, height - strip, width, height),
-                    (0, 0, strip, height), (width - strip, 0, width, height)):
+        for box in (
+            (0, 0, width, strip),
+            (0, height - strip, width, height),
+            (0, 0, strip, height),
+            (width - strip, 0, width, height),
+        ):
             assert image.crop(box).getextrema()[0] >= 250, f"page {index + 1} has ink in the bleed"

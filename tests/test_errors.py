@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
+from tests.conftest import BASIC_EDITION, MakeEdition
 
 from printpipe.cli import main
 from printpipe.errors import ExitCode
-from tests.conftest import BASIC_EDITION, MakeEdition
 
 POSITION = re.compile(r"edition\.yaml:(\d+):(\d+)")
 
@@ -44,11 +44,21 @@ def test_three_planted_mistakes_reported_at_once(make_edition: MakeEdition) -> N
     [
         (("year: 2019", "year: twenty"), "expected a whole number", ExitCode.INVALID_EDITION),
         (("layout: house", "layout: hous"), "did you mean 'house'", ExitCode.MISSING_INPUT),
-        (("placement: column", "placement: colum"), "did you mean 'column'", ExitCode.INVALID_EDITION),
-        (("title: \"Test Report\"", "title: \"Test\"\ntitle: \"Again\""), "duplicate key 'title'",
-         ExitCode.INVALID_EDITION),
-        (("language: en-GB", "language: !!python/object:os.system en"), "is not allowed",
-         ExitCode.INVALID_EDITION),
+        (
+            ("placement: column", "placement: colum"),
+            "did you mean 'column'",
+            ExitCode.INVALID_EDITION,
+        ),
+        (
+            ('title: "Test Report"', 'title: "Test"\ntitle: "Again"'),
+            "duplicate key 'title'",
+            ExitCode.INVALID_EDITION,
+        ),
+        (
+            ("language: en-GB", "language: !!python/object:os.system en"),
+            "is not allowed",
+            ExitCode.INVALID_EDITION,
+        ),
     ],
 )
 def test_invalid_edition_exit_code(
@@ -68,7 +78,9 @@ def test_yaml_syntax_error_has_position(make_edition: MakeEdition) -> None:
 
 
 def test_missing_glyph_names_character_file_and_line(make_edition: MakeEdition) -> None:
-    edition = make_edition(files={"sections/two.md": "# Second\n\nfine text\n\nA snowman \u2603 here.\n"})
+    edition = make_edition(
+        files={"sections/two.md": "# Second\n\nfine text\n\nA snowman \u2603 here.\n"}
+    )
     code, output = run("check", str(edition))
     assert code == ExitCode.INVALID_EDITION
     assert "U+2603" in output and "two.md:5" in output
@@ -125,7 +137,9 @@ def test_output_folder_not_writable(make_edition: MakeEdition, tmp_path: Path) -
     assert "cannot write" in output
 
 
-def test_bad_source_date_epoch(make_edition: MakeEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_source_date_epoch(
+    make_edition: MakeEdition, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     edition = make_edition()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     code, output = run("build", str(edition), "--out", str(tmp_path / "out"))

@@ -114,7 +114,7 @@ def open_pdf(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic]]:
                 )
             notes.append(
                 Diagnostic(
-                    f"{pdf.label} is encrypted (owner password only); its pages are used as they are",
+                    f"{pdf.label} is encrypted (owner password only); its pages are used as is",
                     where,
                     "ask the supplier for an unencrypted file",
                     severity="warning",
@@ -191,7 +191,8 @@ def normalise_page(
         ty = geometry.bleed + (geometry.trim_h - height * scale) / 2 - float(trim.bottom) * scale
         warning = Diagnostic(
             f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm; scaled to "
-            f"{scale * 100:.0f}% to fit the {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm trim",
+            f"{scale * 100:.0f}% to fit the {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm "
+            "trim",
             pdf.location,
             "supply it at the trim size to print it 1:1",
             severity="warning",
@@ -297,8 +298,8 @@ def assemble(
         wanted = cover.front_pages + cover.back_pages
         if total < wanted:
             raise BadInputFileError(
-                f"{cover.pdf.label} has {total} page(s); the edition takes {cover.front_pages} front "
-                f"and {cover.back_pages} back cover pages",
+                f"{cover.pdf.label} has {total} page(s); the edition takes "
+                f"{cover.front_pages} front and {cover.back_pages} back cover pages",
                 location=cover.pdf.location,
                 hint="supply all cover pages in one PDF, or set front_pages/back_pages",
             )

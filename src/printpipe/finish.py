@@ -16,12 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 from xml.sax.saxutils import escape
 
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
+    ContentStream,
     DictionaryObject,
     NameObject,
     NumberObject,
@@ -36,6 +39,8 @@ from printpipe.errors import UsageError
 from printpipe.model import Edition
 from printpipe.targets import Target
 
+DECIMAL = PageLabelStyle.DECIMAL
+ROMAN = PageLabelStyle.LOWERCASE_ROMAN
 NAMESPACE = uuid.UUID("6c1f5f0e-3d0b-4c8e-9a57-7072696e7470")  # printpipe's, for stable UUIDs
 
 
@@ -59,18 +64,17 @@ def build_date(edition: Edition) -> datetime:
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds",
                 hint="set it to e.g. $(git log -1 --format=%ct) or unset it",
             ) from None
-    if edition.date:
-        day = date.fromisoformat(edition.date)
-    else:
-        day = date(edition.year, 12, 31)
+    day = date.fromisoformat(edition.date) if edition.date else date(edition.year, 12, 31)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def pdf_date(moment: datetime) -> str:
+    """The PDF date syntax, always in UTC so the bytes do not depend on the machine's zone."""
     return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
 def xmp_date(moment: datetime) -> str:
+    """The XMP (ISO 8601) date, in UTC, matching the Info dates to the second."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
@@ -101,7 +105,8 @@ def _xmp(
   <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{description}</rdf:li></rdf:Alt></dc:description>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{description}</rdf:li></rdf:Alt>
+   </dc:description>
    <dc:creator><rdf:Seq><rdf:li>{escape(edition.organisation)}</rdf:li></rdf:Seq></dc:creator>
    <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
   </rdf:Description>
@@ -188,18 +193,18 @@ def _labels(
     for page_range in assembled.ranges:
         first, last = page_range.start, page_range.start + page_range.count - 1
         if page_range.kind in ("cover-front", "cover-back"):
-            writer.set_page_label(first, last, prefix="C", style="/D", start=cover_pages + 1)
+            writer.set_page_label(first, last, prefix="C", style=DECIMAL, start=cover_pages + 1)
             cover_pages += page_range.count
         elif page_range.kind == "body":
             roman = _roman_front_pages(headings, first)
             if roman:
-                writer.set_page_label(first, first + roman - 1, style="/r", start=1)
+                writer.set_page_label(first, first + roman - 1, style=ROMAN, start=1)
             if first + roman <= last:
-                writer.set_page_label(first + roman, last, style="/D", start=folio_start)
+                writer.set_page_label(first + roman, last, style=DECIMAL, start=folio_start)
         elif page_range.kind == "appendix":
-            writer.set_page_label(first, last, prefix=f"{next(letters)}-", style="/D", start=1)
+            writer.set_page_label(first, last, prefix=f"{next(letters)}-", style=DECIMAL, start=1)
         else:
-            writer.set_page_label(first, last, prefix="Blank-", style="/D", start=1)
+            writer.set_page_label(first, last, prefix="Blank-", style=DECIMAL, start=1)
 
 
 def _outline(writer: PdfWriter, assembled: Assembled, headings: Sequence[Heading]) -> None:
@@ -210,7 +215,9 @@ def _outline(writer: PdfWriter, assembled: Assembled, headings: Sequence[Heading
             parent = None
             for heading in headings:
                 if heading.level == 1:
-                    parent = writer.add_outline_item(title=heading.title, page_number=heading.page_index)
+                    parent = writer.add_outline_item(
+                        title=heading.title, page_number=heading.page_index
+                    )
                 elif heading.level == 2:
                     writer.add_outline_item(
                         title=heading.title, page_number=heading.page_index, parent=parent
@@ -269,8 +276,12 @@ def _registration_colour(writer: PdfWriter) -> DictionaryObject:
         }
     )
     space = ArrayObject(
-        [NameObject("/Separation"), NameObject("/All"), NameObject("/DeviceCMYK"),
-         writer._add_object(function)]
+        [
+            NameObject("/Separation"),
+            NameObject("/All"),
+            NameObject("/DeviceCMYK"),
+            writer._add_object(function),
+        ]
     )
     return DictionaryObject({NameObject("/PPRegistration"): writer._add_object(space)})
 
@@ -290,18 +301,28 @@ def _marks_stream(trim: Sequence[float], bleed: float) -> bytes:
     radius = 5.0
     middle_x, middle_y = (left + right) / 2, (bottom + top) / 2
     centre = bleed + (MARK_SLUG + MARK_GAP) / 2
-    for cx, cy in ((middle_x, bottom - centre), (middle_x, top + centre),
-                   (left - centre, middle_y), (right + centre, middle_y)):
+    for cx, cy in (
+        (middle_x, bottom - centre),
+        (middle_x, top + centre),
+        (left - centre, middle_y),
+        (right + centre, middle_y),
+    ):
         ops.append(f"{cx - radius - 2:.3f} {cy:.3f} m {cx + radius + 2:.3f} {cy:.3f} l S")
         ops.append(f"{cx:.3f} {cy - radius - 2:.3f} m {cx:.3f} {cy + radius + 2:.3f} l S")
-        k = 0.5523 * radius
-        ops.append(
-            f"{cx + radius:.3f} {cy:.3f} m "
-            f"{cx + radius:.3f} {cy + k:.3f} {cx + k:.3f} {cy + radius:.3f} {cx:.3f} {cy + radius:.3f} c "
-            f"{cx - k:.3f} {cy + radius:.3f} {cx - radius:.3f} {cy + k:.3f} {cx - radius:.3f} {cy:.3f} c "
-            f"{cx - radius:.3f} {cy - k:.3f} {cx - k:.3f} {cy - radius:.3f} {cx:.3f} {cy - radius:.3f} c "
-            f"{cx + k:.3f} {cy - radius:.3f} {cx + radius:.3f} {cy - k:.3f} {cx + radius:.3f} {cy:.3f} c S"
+        k = 0.5523 * radius  # Bezier handle length for a quarter circle
+        quarters = (
+            (radius, k, k, radius, 0, radius),
+            (-k, radius, -radius, k, -radius, 0),
+            (-radius, -k, -k, -radius, 0, -radius),
+            (k, -radius, radius, -k, radius, 0),
         )
+        path = [f"{cx + radius:.3f} {cy:.3f} m"]
+        for x1, y1, x2, y2, x3, y3 in quarters:
+            path.append(
+                f"{cx + x1:.3f} {cy + y1:.3f} {cx + x2:.3f} {cy + y2:.3f} "
+                f"{cx + x3:.3f} {cy + y3:.3f} c"
+            )
+        ops.append(" ".join(path) + " S")
     ops.append("Q")
     return ("\n".join(ops) + "\n").encode()
 
@@ -315,18 +336,22 @@ def add_marks(writer: PdfWriter, bleed: float) -> None:
     colour = _registration_colour(writer)
     for page in writer.pages:
         media = page.mediabox
-        grown = [float(media.left) - MARK_SLUG, float(media.bottom) - MARK_SLUG,
-                 float(media.right) + MARK_SLUG, float(media.top) + MARK_SLUG]
+        grown = [
+            float(media.left) - MARK_SLUG,
+            float(media.bottom) - MARK_SLUG,
+            float(media.right) + MARK_SLUG,
+            float(media.top) + MARK_SLUG,
+        ]
         trim = [float(v) for v in page.trimbox]
-        resources = page[NameObject("/Resources")].get_object()
+        resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
         spaces = resources.get("/ColorSpace")
         if spaces is None:
             resources[NameObject("/ColorSpace")] = DictionaryObject(colour)
         else:
-            spaces.get_object().update(colour)
+            cast(DictionaryObject, spaces.get_object()).update(colour)
         contents = page.get_contents()
         body = contents.get_data() if contents is not None else b""
-        stream = contents if contents is not None else StreamObject()
+        stream = contents if contents is not None else ContentStream(None, writer)
         stream.set_data(b"q\n" + body + b"\nQ\n" + _marks_stream(trim, bleed))
         page.replace_contents(stream)
         page.mediabox = RectangleObject(grown)
@@ -368,7 +393,8 @@ def finish(
     if target.standard == "PDF/X-4":
         info["/GTS_PDFXVersion"] = "PDF/X-4"
     writer.metadata = info
-    writer._info.get_object()[NameObject("/Trapped")] = NameObject("/False")
+    info_dict = cast(DictionaryObject, writer._info.get_object())  # type: ignore[union-attr]
+    info_dict[NameObject("/Trapped")] = NameObject("/False")
     metadata = StreamObject()
     metadata._data = _xmp(edition, target, moment, document_id, producer)
     metadata[NameObject("/Type")] = NameObject("/Metadata")
@@ -378,3 +404,17 @@ def finish(
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     return writer
+
+
+def stamp_pages(writer: PdfWriter, overlay_path: Path) -> None:
+    """Merge the one-page proof overlay on top of every page of ``writer``.
+
+    The guides go over the artwork, not under it, because a full-bleed photo would otherwise
+    hide exactly the lines a proof reader needs.  The overlay's resources are shared by all
+    pages, and merged streams are compressed again so the proof stays as small as the screen file.
+    """
+    overlay = PdfReader(overlay_path).pages[0]
+    for page in writer.pages:
+        page.merge_page(overlay, over=True)
+        page.compress_content_streams()
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)

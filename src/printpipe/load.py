@@ -128,7 +128,8 @@ def _explain(document: YamlDocument, error: ValidationError) -> Iterator[Diagnos
         return
     if validator == "type":
         wanted = schema.get("type")
-        names = [_TYPE_NAMES.get(t, t) for t in ([wanted] if isinstance(wanted, str) else wanted)]
+        wanted_types = [wanted] if isinstance(wanted, str) else list(wanted or ())
+        names = [_TYPE_NAMES.get(t, t) for t in wanted_types]
         yield Diagnostic(
             f"expected {' or '.join(names)}, got {_TYPE_NAMES.get(_json_type(instance), 'this')}"
             f" ({instance!r:.40})",
@@ -371,7 +372,7 @@ def _build_layout(
         need(("page", "margins", side))
     need(("styles", "body"))
     fonts: dict[str, FontFamily] = {}
-    for family, faces in (data.get("fonts") or {}).items():
+    for family in data.get("fonts") or {}:
         regular = files.get(format_key(("fonts", family, "regular")))
         if regular is None:
             continue

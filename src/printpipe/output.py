@@ -66,6 +66,7 @@ def write_atomically(final: Path) -> Iterator[Path]:
 
 
 def sha256_of(path: Path) -> str:
+    """The file's sha256, read in chunks so large appendices do not fill memory."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

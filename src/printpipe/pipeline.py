@@ -17,7 +17,14 @@ from pathlib import Path
 
 from printpipe import geometry, images
 from printpipe.assemble import Assembled, PageGeometryPt, assemble, open_pdf
-from printpipe.compose import ComposedBody, ComposeSettings, ImageFile, check_glyphs, compose_body
+from printpipe.compose import (
+    ComposedBody,
+    ComposeSettings,
+    ImageFile,
+    check_glyphs,
+    compose_body,
+    proof_overlay,
+)
 from printpipe.errors import (
     Diagnostic,
     ExitCode,
@@ -28,7 +35,7 @@ from printpipe.errors import (
     PrintpipeError,
     raise_if_errors,
 )
-from printpipe.finish import Heading, build_date, finish
+from printpipe.finish import Heading, build_date, finish, stamp_pages
 from printpipe.load import display_path, find_project_root, load_edition
 from printpipe.model import Edition, Photo, Signatures
 from printpipe.output import write_atomically, write_manifest
@@ -212,6 +219,7 @@ def default_out_dir(edition: Edition) -> Path:
 
 
 def cache_dir(edition: Edition) -> Path:
+    """The prepared-image cache, shared by every edition and target of the project."""
     return find_project_root(edition.root) / "build" / ".cache" / "images"
 
 
@@ -239,6 +247,22 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
                 Diagnostic(message, pdf.location, hint, severity, ExitCode.PREFLIGHT_FAILED)
             )
     return problems
+
+
+def _proof_overlay(edition: Edition, bleed: float, out: Path) -> Path:
+    """Guides for the proof's page geometry and a stamp naming the edition and build date."""
+    page = edition.layout.page
+    trim_w, trim_h = page.trim_pt
+    media = (trim_w + 2 * bleed, trim_h + 2 * bleed)
+    return proof_overlay(
+        out,
+        media,
+        (bleed, bleed, bleed + trim_w, bleed + trim_h),
+        (0.0, 0.0, *media),
+        page.safe_mm,
+        f"{edition.slug} · {build_date(edition):%Y-%m-%d}",
+        edition.layout.fonts[edition.layout.styles["running_head"].font].regular,
+    )
 
 
 def build_target(
@@ -302,6 +326,8 @@ def build_target(
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish"):
         writer = finish(assembled, edition, target, headings, build_date(edition))
+        if target.proof:
+            stamp_pages(writer, _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf"))
     out_dir = options.out_dir or default_out_dir(edition)
     final = out_dir / f"{edition.slug}-{target.name}.pdf"
     with _timed(timings, "write"), write_atomically(final) as temporary:

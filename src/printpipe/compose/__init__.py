@@ -16,6 +16,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from printpipe.compose.document import BodyDocument, HeadingMark, PageHeads
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
+from printpipe.compose.overlay import proof_overlay
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
 from printpipe.errors import Diagnostic, InvalidEditionError, Location
@@ -41,6 +42,7 @@ __all__ = [
     "Placement",
     "check_glyphs",
     "compose_body",
+    "proof_overlay",
 ]
 
 # JPEGs must pass through byte for byte, and ASCII85 is 90 % of ReportLab's run time.

@@ -149,7 +149,7 @@ class StoryBuilder:
         style = f"h{level}"
         self.heading_count += 1
         paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
-        paragraph._pp_heading = (level, block.text, f"h{self.heading_count}")  # type: ignore[attr-defined]
+        paragraph._pp_heading = (level, block.text, f"h{self.heading_count}")
         return paragraph
 
     def list_block(self, block: ListBlock, override: str | None) -> Flowable:
@@ -233,8 +233,10 @@ class StoryBuilder:
 
 
 class FlushFloats(Flowable):
-    """Placed last: while a full-width float is still queued it does not fit, and splits into
-    a page break and itself, so the float gets the top of a new page instead of being lost.
+    """Placed last, so a full-width float still queued at the end is not lost.
+
+    While a float waits it does not fit, and splits into a page break and itself; the float
+    then takes the top of the new page.
     """
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
