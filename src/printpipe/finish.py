@@ -358,6 +358,28 @@ def add_marks(writer: PdfWriter, bleed: float) -> None:
         page.cropbox = RectangleObject(grown)
 
 
+def _default_cmyk(writer: PdfWriter, profile: Path) -> None:
+    """Map DeviceCMYK in supplied pages to the press profile, as PDF/A allows.
+
+    A designer's cover is CMYK; under an sRGB output intent PDF/A forbids bare DeviceCMYK but
+    accepts it under a /DefaultCMYK ICC space, which also tells viewers how to show it.
+    """
+    stream = StreamObject()
+    stream._data = zlib.compress(profile.read_bytes(), 9)
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    stream[NameObject("/N")] = NumberObject(4)
+    space = writer._add_object(ArrayObject([NameObject("/ICCBased"), writer._add_object(stream)]))
+    for page in writer.pages:
+        resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
+        spaces = resources.get("/ColorSpace")
+        if spaces is None:
+            resources[NameObject("/ColorSpace")] = DictionaryObject(
+                {NameObject("/DefaultCMYK"): space}
+            )
+        else:
+            cast(DictionaryObject, spaces.get_object())[NameObject("/DefaultCMYK")] = space
+
+
 def finish(
     assembled: Assembled,
     edition: Edition,
@@ -374,6 +396,8 @@ def finish(
         writer.page_mode = "/UseOutlines"
     writer.root_object[NameObject("/Lang")] = TextStringObject(edition.language)
     _output_intent(writer, target, edition)
+    if target.output_intent == "/GTS_PDFA1" and edition.layout.press.cmyk_profile is not None:
+        _default_cmyk(writer, edition.layout.press.cmyk_profile)
     if target.bleed and edition.layout.press.marks and target.name == "press":
         add_marks(writer, edition.layout.page.bleed_pt)
     for page in writer.pages:

@@ -141,7 +141,7 @@ PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
                 require_trim_box=False,
                 require_bleed_mm=None,
                 trim_size_mm=None,
-                forbid_colour_spaces=_CMYK,
+                forbid_colour_spaces=frozenset(),
                 output_intent=None,
                 require_xmp=False,
                 page_multiple=None,
@@ -186,7 +186,7 @@ PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
                 require_trim_box=False,
                 require_bleed_mm=None,
                 trim_size_mm=None,
-                forbid_colour_spaces=_CMYK,
+                forbid_colour_spaces=frozenset(),
                 output_intent=None,
                 require_xmp=False,
                 page_multiple=None,
@@ -1130,6 +1130,23 @@ def _raw(s: Any) -> bytes:
     return bytes(getattr(s, "original_bytes", s if isinstance(s, bytes) else b""))
 
 
+def _default_spaces(resources: Any) -> frozenset[str]:
+    """Device spaces the page maps to ICC profiles with /DefaultCMYK or /DefaultRGB.
+
+    PDF/A and PDF/X treat device colour under such a default as colour-managed (ISO 19005-2
+    6.2.4.3), so it is not a stray device colour.
+    """
+    spaces = _resolve(resources.get("/ColorSpace")) if isinstance(resources, dict) else None
+    if not isinstance(spaces, dict):
+        return frozenset()
+    found = {
+        device
+        for default, device in (("/DefaultCMYK", "DeviceCMYK"), ("/DefaultRGB", "DeviceRGB"))
+        if default in spaces
+    }
+    return frozenset(found)
+
+
 class _ContentScanner:
     """Walks content streams for colour, image placement and glyphs, caching by object."""
 
@@ -1161,8 +1178,10 @@ class _ContentScanner:
             for stream in _appearances(annot):
                 summaries.append((self._annotation_matrix(annot, stream), self._form(stream, res)))
         placed: list[PlacedImage] = []
+        managed = _default_spaces(res)
         for matrix, summary in summaries:
             uses, notdef, broken = summary.closure()
+            uses = {(tag, what) for tag, what in uses if tag not in managed}
             self._report(uses, notdef, broken, number, out)
             self._place(summary, matrix, number, placed, 0)
         self._report_ppi(placed, out)
