@@ -358,6 +358,65 @@ def add_marks(writer: PdfWriter, bleed: float) -> None:
         page.cropbox = RectangleObject(grown)
 
 
+def _subset_tag(font_program: bytes) -> str:
+    """Six capital letters derived from the embedded font program."""
+    number = int.from_bytes(hashlib.sha256(font_program).digest()[:8], "big")
+    letters = []
+    for _ in range(6):
+        number, index = divmod(number, 26)
+        letters.append(chr(ord("A") + index))
+    return "".join(letters)
+
+
+def _fonts_of(resources: object, seen: set[int]) -> list[DictionaryObject]:
+    """Font dictionaries reachable from a resource dictionary, forms included."""
+    found: list[DictionaryObject] = []
+    if not isinstance(resources, DictionaryObject):
+        return found
+    for font in (resources.get("/Font") or DictionaryObject()).get_object().values():
+        font_dict = font.get_object()
+        if id(font_dict) not in seen:
+            seen.add(id(font_dict))
+            found.append(font_dict)
+            for descendant in font_dict.get("/DescendantFonts", ArrayObject()).get_object():
+                found.append(descendant.get_object())
+    for xobject in (resources.get("/XObject") or DictionaryObject()).get_object().values():
+        form = xobject.get_object()
+        if form.get("/Subtype") == "/Form" and id(form) not in seen:
+            seen.add(id(form))
+            found.extend(_fonts_of(form.get("/Resources", DictionaryObject()).get_object(), seen))
+    return found
+
+
+def _unique_subset_tags(writer: PdfWriter) -> None:
+    """Give every font subset a tag derived from its content.
+
+    ReportLab names its first subset of every font ``AAAAAA+``; a cover, a body and an
+    appendix made with it then carry different subsets under one name, which some RIPs merge
+    (and print the wrong glyphs). A content-derived tag keeps the names distinct and stable.
+    """
+    seen: set[int] = set()
+    for page in writer.pages:
+        resources = page.get("/Resources")
+        for font in _fonts_of(resources.get_object() if resources else None, seen):
+            base = str(font.get("/BaseFont", ""))
+            if len(base) < 8 or base[7] != "+" or not base[1:7].isupper():
+                continue
+            descriptor = font.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else None
+            program = None
+            if descriptor is not None:
+                for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+                    if key in descriptor:
+                        program = descriptor[key].get_object().get_data()
+                        break
+            if program is None:
+                continue
+            name = NameObject(f"/{_subset_tag(program + base.encode())}+{base[8:]}")
+            font[NameObject("/BaseFont")] = name
+            descriptor[NameObject("/FontName")] = name
+
+
 def _default_cmyk(writer: PdfWriter, profile: Path) -> None:
     """Map DeviceCMYK in supplied pages to the press profile, as PDF/A allows.
 
@@ -396,6 +455,7 @@ def finish(
         writer.page_mode = "/UseOutlines"
     writer.root_object[NameObject("/Lang")] = TextStringObject(edition.language)
     _output_intent(writer, target, edition)
+    _unique_subset_tags(writer)
     if target.output_intent == "/GTS_PDFA1" and edition.layout.press.cmyk_profile is not None:
         _default_cmyk(writer, edition.layout.press.cmyk_profile)
     if target.bleed and edition.layout.press.marks and target.name == "press":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from printpipe.compose.flowables import Placement
 from printpipe.compose.styles import StyleSheet
@@ -79,6 +80,19 @@ class FloatBlock(Flowable):
         doc.pending_floats.append(self.items)
 
 
+class StartBleedPage(ActionFlowable):
+    """Before a full-bleed photo: leave any page that already has content (text or a float),
+    and keep the floats waiting so the next page stays free for the photo alone."""
+
+    def apply(self, doc: Any) -> None:
+        page = doc.canv.getPageNumber()
+        if doc._curPageFlowableCount or page in doc.float_pages:
+            doc.reserve_bleed = True
+            doc.handle_pageBreak()
+        else:
+            doc.reserve_bleed = True
+
+
 class BodyDocument(BaseDocTemplate):
     """A ReportLab document whose pages are trim plus bleed, with content placed on the trim."""
 
@@ -136,6 +150,8 @@ class BodyDocument(BaseDocTemplate):
         self.opener_pages: set[int] = set()
         self.headings: list[HeadingMark] = []
         self.pending_floats: list[list[Flowable]] = []
+        self.float_pages: set[int] = set()
+        self.reserve_bleed = False
         self.current_section = ""
         self._pass_first_section: int | None = None
 
@@ -188,7 +204,9 @@ class BodyDocument(BaseDocTemplate):
 
     def _begin(self, canvas: Any, doc: Any) -> None:
         page = canvas.getPageNumber()
-        band = self._place_floats(canvas, page)
+        band = 0.0 if self.reserve_bleed else self._place_floats(canvas, page)
+        if band:
+            self.float_pages.add(page)
         self.pageTemplate.frames = self.frames_for(page, band)
 
     def _place_floats(self, canvas: Any, page: int) -> float:

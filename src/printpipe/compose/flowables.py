@@ -107,6 +107,7 @@ class BleedPage(Flowable):
         doc = getattr(canvas, "_doctemplate", None)
         if doc is not None:
             doc.bleed_pages.add(canvas.getPageNumber())
+            doc.reserve_bleed = False
         if self.caption is not None:
             left, bottom, box_width = self.caption_box
             _, caption_h = self.caption.wrap(box_width - 16, media_h)

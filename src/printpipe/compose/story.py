@@ -19,7 +19,7 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from printpipe import geometry
-from printpipe.compose.document import FloatBlock
+from printpipe.compose.document import FloatBlock, StartBleedPage
 from printpipe.compose.flowables import (
     BleedPage,
     PlacedImage,
@@ -184,7 +184,7 @@ class StoryBuilder:
             )
             safe = geometry.mm_to_pt(self.page.safe_mm + 4)
             box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
-            yield PageBreakIfNotEmpty()
+            yield StartBleedPage()
             yield BleedPage(
                 part.source,
                 image.path,
