@@ -125,3 +125,44 @@ def test_nothing_but_bleed_art_crosses_the_trim(make_edition: MakeEdition, tmp_p
             (width - strip, 0, width, height),
         ):
             assert image.crop(box).getextrema()[0] >= 250, f"page {index + 1} has ink in the bleed"
+
+
+def test_same_edition_on_the_letter_layout_by_one_line(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    from tests.conftest import BASIC_EDITION
+
+    edition = make_edition(yaml=BASIC_EDITION.replace("layout: house", "layout: letter"))
+    reader = PdfReader(run_build(edition, tmp_path / "out").results[0].path)
+    bleed = 3 * MM
+    for page in reader.pages:
+        trim = page.trimbox
+        assert round(float(trim.width), 1) == 612.0 and round(float(trim.height), 1) == 792.0
+        assert round(float(page.mediabox.width) - float(trim.width), 1) == round(2 * bleed, 1)
+
+
+def test_full_width_float_never_lands_on_the_bleed_page(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    from tests.conftest import BASIC_EDITION, photo
+
+    yaml = BASIC_EDITION.replace(
+        "  - section: sections/two.md\n",
+        "  - photo: {file: photos/wide.jpg, caption: Wide, placement: full-width}\n"
+        "  - photo: {file: photos/bleed.jpg, caption: Bleed, placement: full-bleed}\n"
+        "  - section: sections/two.md\n",
+    )
+    edition = make_edition(yaml=yaml)
+    photo(edition / "photos" / "wide.jpg", (2400, 1200), (30, 120, 200))
+    photo(edition / "photos" / "bleed.jpg", (3000, 4000), (20, 160, 60))
+    result = run_build(edition, tmp_path / "out")
+    reader = PdfReader(result.results[0].path)
+    bleed_index = next(i for i, p in enumerate(reader.pages) if "Bleed" in p.extract_text())
+    images = reader.pages[bleed_index]["/Resources"]["/XObject"]
+    assert len(images) == 1
+    assert any("Wide" in p.extract_text() for i, p in enumerate(reader.pages) if i != bleed_index)
+    # The photo covers the whole page, bleed included.
+    image = pypdfium2.PdfDocument(str(result.results[0].path))[bleed_index].render().to_pil()
+    width, height = image.size
+    for corner in ((0, 0), (width - 1, height - 1)):
+        assert image.convert("RGB").getpixel(corner) != (255, 255, 255)

@@ -398,9 +398,10 @@ def _build_layout(
     body = raw_styles.get("body", {})
     styles: dict[str, TextStyle] = {}
     for name in STYLE_NAMES:
-        spec = {**body, **raw_styles.get(name, {})}
-        if name != "body" and name not in raw_styles:
-            spec = {**body, "hyphenate": False, "first_line_indent": 0}
+        # Other styles take only the body's face, size and colour when they leave them out;
+        # justification and hyphenation are choices for running text, not for titles.
+        inherited = {key: body[key] for key in ("font", "size", "leading", "colour") if key in body}
+        spec = body if name == "body" else {**inherited, **raw_styles.get(name, {})}
         style = TextStyle(name=name, **spec)
         if style.font not in fonts:
             problems.append(
