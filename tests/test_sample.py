@@ -11,9 +11,9 @@ import pikepdf
 import pypdfium2
 import pytest
 from pypdf import PdfReader
+from tests.conftest import ROOT
 
 from printpipe.pipeline import BuildResult
-from tests.conftest import ROOT
 
 MM = 72 / 25.4
 EDITION = ROOT / "editions" / "2019"

@@ -81,8 +81,11 @@ class FloatBlock(Flowable):
 
 
 class StartBleedPage(ActionFlowable):
-    """Before a full-bleed photo: leave any page that already has content (text or a float),
-    and keep the floats waiting so the next page stays free for the photo alone."""
+    """Before a full-bleed photo: make sure the photo gets a page to itself.
+
+    A page that already has content (text or a float) is ended, and floats keep waiting, so
+    the photo's page holds nothing else.
+    """
 
     def apply(self, doc: Any) -> None:
         page = doc.canv.getPageNumber()
