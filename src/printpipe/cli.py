@@ -170,3 +170,76 @@ def preflight_command(pdf: Path, profile: str, as_json: bool, password: str | No
     click.echo(report.to_json() if as_json else report.render_text())
     if not report.ok:
         sys.exit(int(ExitCode.PREFLIGHT_FAILED))
+
+
+@main.command(name="proof")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the PNG files."
+)
+@click.option(
+    "--dpi", type=click.IntRange(10, 600), default=50, show_default=True, help="Render resolution."
+)
+@handle_errors
+def proof_command(source: Path, out: Path | None, dpi: int) -> None:
+    """PNG spreads and a contact sheet of EDITION (built as a proof first) or of any FILE.pdf."""
+    from printpipe.pipeline import BuildOptions
+    from printpipe.pipeline import build as run_build
+    from printpipe.proof import render_proofs
+
+    if source.suffix.lower() == ".pdf" and not source.is_dir():
+        pdf = source
+    else:
+        result = run_build(source, BuildOptions(targets=("proof",), out_dir=out))
+        _echo_diagnostics(result.warnings)
+        pdf = result.results[0].path
+        click.echo(f"proof: {pdf} ({result.results[0].pages} pages)")
+    proofs = render_proofs(pdf, out or pdf.parent, dpi=dpi)
+    columns, rows = proofs.grid
+    click.echo(f"spreads: {len(proofs.spreads)} PNG files in {proofs.contact_sheet.parent}")
+    click.echo(f"contact sheet: {proofs.contact_sheet} ({proofs.pages} pages, {columns}x{rows})")
+
+
+@main.command(name="verify")
+@EDITION
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Manifest to compare with (default: build/<edition>/manifest.json).",
+)
+@handle_errors
+def verify_command(edition: Path, manifest: Path | None) -> None:
+    """Rebuild EDITION and compare it with its manifest; exit 9 naming what differs."""
+    from printpipe.load import display_path
+    from printpipe.verify import verify
+
+    report = verify(edition, manifest)
+    for change in report.tool_changes:
+        log.warning("note: tool version changed since the build: %s", change)
+    click.echo(
+        f"{report.edition}: matches {display_path(report.manifest)} "
+        f"(inputs unchanged, {len(report.outputs)} output(s) rebuilt byte for byte)"
+    )
+
+
+@main.command(name="new")
+@EDITION
+@click.option(
+    "--from",
+    "previous",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Last year's edition to copy the structure from.",
+)
+@handle_errors
+def new_command(edition: Path, previous: Path) -> None:
+    """Make EDITION for the year after PREVIOUS: same structure, placeholders for new text."""
+    from printpipe.load import display_path
+    from printpipe.newedition import new_edition
+
+    report = new_edition(edition, previous)
+    _echo_diagnostics(list(report.placeholders))
+    click.echo(
+        f"{display_path(report.target)}: edition for {report.year} "
+        f"({len(report.files)} files, {len(report.placeholders)} placeholders to fill)"
+    )

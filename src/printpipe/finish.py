@@ -494,11 +494,10 @@ def stamp_pages(writer: PdfWriter, overlay_path: Path) -> None:
     """Merge the one-page proof overlay on top of every page of ``writer``.
 
     The guides go over the artwork, not under it, because a full-bleed photo would otherwise
-    hide exactly the lines a proof reader needs.  The overlay's resources are shared by all
-    pages, and merged streams are compressed again so the proof stays as small as the screen file.
+    hide exactly the lines a proof reader needs.  Call it before :func:`finish`, which then
+    gives the overlay's font subset its own tag, compresses the merged streams, shares the
+    overlay's resources between pages and counts the stamp in the document ``/ID``.
     """
     overlay = PdfReader(overlay_path).pages[0]
     for page in writer.pages:
         page.merge_page(overlay, over=True)
-        page.compress_content_streams()
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)

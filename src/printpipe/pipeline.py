@@ -38,6 +38,7 @@ from printpipe.errors import (
 from printpipe.finish import Heading, build_date, finish, stamp_pages
 from printpipe.load import display_path, find_project_root, load_edition
 from printpipe.model import Edition, Photo, Signatures
+from printpipe.newedition import find_placeholders
 from printpipe.output import write_atomically, write_manifest
 from printpipe.preflight import PROFILES, PreflightReport, preflight
 from printpipe.targets import TARGETS, Target
@@ -123,6 +124,7 @@ def probe_images(edition: Edition, max_pixels: int) -> dict[Path, images.ImageIn
 def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
     """Validate everything a build needs without building: YAML, Markdown, glyphs, images."""
     edition, warnings = load_edition(path)
+    warnings = [*warnings, *find_placeholders(edition.root)]  # left by `printpipe new`
     raise_if_errors(
         check_glyphs(edition), f"{edition.label}: text cannot be set", InvalidEditionError
     )
@@ -325,9 +327,10 @@ def build_target(
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish"):
+        if target.proof:  # before finishing, so subset tags, /ID and compression include it
+            overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
+            stamp_pages(assembled.writer, overlay)
         writer = finish(assembled, edition, target, headings, build_date(edition))
-        if target.proof:
-            stamp_pages(writer, _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf"))
     out_dir = options.out_dir or default_out_dir(edition)
     final = out_dir / f"{edition.slug}-{target.name}.pdf"
     with _timed(timings, "write"), write_atomically(final) as temporary:
