@@ -373,14 +373,18 @@ def _fonts_of(resources: object, seen: set[int]) -> list[DictionaryObject]:
     found: list[DictionaryObject] = []
     if not isinstance(resources, DictionaryObject):
         return found
-    for font in (resources.get("/Font") or DictionaryObject()).get_object().values():
+    fonts = cast(DictionaryObject, (resources.get("/Font") or DictionaryObject()).get_object())
+    for font in fonts.values():
         font_dict = font.get_object()
         if id(font_dict) not in seen:
             seen.add(id(font_dict))
             found.append(font_dict)
             for descendant in font_dict.get("/DescendantFonts", ArrayObject()).get_object():
                 found.append(descendant.get_object())
-    for xobject in (resources.get("/XObject") or DictionaryObject()).get_object().values():
+    xobjects = cast(
+        DictionaryObject, (resources.get("/XObject") or DictionaryObject()).get_object()
+    )
+    for xobject in xobjects.values():
         form = xobject.get_object()
         if form.get("/Subtype") == "/Form" and id(form) not in seen:
             seen.add(id(form))
@@ -402,15 +406,15 @@ def _unique_subset_tags(writer: PdfWriter) -> None:
             base = str(font.get("/BaseFont", ""))
             if len(base) < 8 or base[7] != "+" or not base[1:7].isupper():
                 continue
-            descriptor = font.get("/FontDescriptor")
-            descriptor = descriptor.get_object() if descriptor is not None else None
+            reference = font.get("/FontDescriptor")
+            descriptor = cast(DictionaryObject, reference.get_object()) if reference else None
             program = None
             if descriptor is not None:
                 for key in ("/FontFile2", "/FontFile3", "/FontFile"):
                     if key in descriptor:
-                        program = descriptor[key].get_object().get_data()
+                        program = cast(StreamObject, descriptor[key].get_object()).get_data()
                         break
-            if program is None:
+            if program is None or descriptor is None:
                 continue
             name = NameObject(f"/{_subset_tag(program + base.encode())}+{base[8:]}")
             font[NameObject("/BaseFont")] = name

@@ -105,7 +105,16 @@ def write_manifest(path: Path, edition: Edition, results: Sequence[TargetResult]
             previous = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             previous = {}
-    outputs = dict(previous.get("outputs", {})) if isinstance(previous, dict) else {}
+    inputs = {_relative(source, project): sha256_of(source) for source in sorted(edition.inputs)}
+    options = {"marks": edition.layout.press.marks}
+    same_build = (
+        isinstance(previous, dict)
+        and previous.get("inputs") == inputs
+        and previous.get("options") == options
+        and previous.get("source_date_epoch") == os.environ.get("SOURCE_DATE_EPOCH")
+    )
+    # Outputs of other targets stay only if they were built from exactly these inputs.
+    outputs = dict(previous.get("outputs", {})) if same_build else {}
     for result in results:
         outputs[result.target] = {
             "file": result.path.name,
@@ -117,9 +126,8 @@ def write_manifest(path: Path, edition: Edition, results: Sequence[TargetResult]
         "edition": _relative(edition.root, project),
         "slug": edition.slug,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
-        "inputs": {
-            _relative(source, project): sha256_of(source) for source in sorted(edition.inputs)
-        },
+        "options": options,
+        "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
         "tools": tool_versions(),
     }

@@ -1181,7 +1181,7 @@ class _ContentScanner:
         managed = _default_spaces(res)
         for matrix, summary in summaries:
             uses, notdef, broken = summary.closure()
-            uses = {(tag, what) for tag, what in uses if tag not in managed}
+            uses = frozenset((tag, what) for tag, what in uses if tag not in managed)
             self._report(uses, notdef, broken, number, out)
             self._place(summary, matrix, number, placed, 0)
         self._report_ppi(placed, out)

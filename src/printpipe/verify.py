@@ -218,7 +218,9 @@ def verify(edition_path: Path, manifest: Path | None = None) -> VerifyReport:
         out = Path(work)
         try:
             with _source_date_epoch(data.get("source_date_epoch")):
-                result = build(edition_path, BuildOptions(targets=tuple(outputs), out_dir=out))
+                marks = (data.get("options") or {}).get("marks")
+                options = BuildOptions(targets=tuple(outputs), out_dir=out, marks=marks)
+                result = build(edition_path, options)
         except PrintpipeError as error:
             rebuild_error = error.message
             rebuild_problems = error.diagnostics
