@@ -15,17 +15,24 @@ import platform
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from printpipe import __version__
 from printpipe.errors import OutputError
 from printpipe.load import display_path
 from printpipe.model import Edition
 
-if TYPE_CHECKING:
-    from printpipe.pipeline import TargetResult
+
+@dataclass(frozen=True)
+class Written:
+    """One output file as the manifest records it."""
+
+    target: str
+    path: Path
+    pages: int
+
 
 LIBRARIES = ("reportlab", "pypdf", "pillow", "pyyaml", "markdown-it-py", "pyphen", "jsonschema")
 
@@ -92,7 +99,7 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def write_manifest(path: Path, edition: Edition, results: Sequence[TargetResult]) -> Path:
+def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> Path:
     """Record sha256 of every input and output, tool versions and SOURCE_DATE_EPOCH.
 
     Outputs of targets not built this time are kept from the previous manifest, so building

@@ -39,7 +39,7 @@ from printpipe.finish import Heading, build_date, finish, stamp_pages
 from printpipe.load import display_path, find_project_root, load_edition
 from printpipe.model import Edition, Photo, Signatures
 from printpipe.newedition import find_placeholders
-from printpipe.output import write_atomically, write_manifest
+from printpipe.output import Written, write_atomically, write_manifest
 from printpipe.preflight import PROFILES, PreflightReport, preflight
 from printpipe.targets import TARGETS, Target
 
@@ -382,6 +382,7 @@ def build(path: Path, options: BuildOptions, progress: Progress | None = None) -
                 build_target(edition, infos, TARGETS[name], options, result, Path(work))
             )
     out_dir = options.out_dir or default_out_dir(edition)
-    result.manifest = write_manifest(out_dir / "manifest.json", edition, result.results)
+    written = [Written(r.target, r.path, r.pages) for r in result.results]
+    result.manifest = write_manifest(out_dir / "manifest.json", edition, written)
     timings["total"] = time.perf_counter() - started
     return result

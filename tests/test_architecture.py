@@ -1,0 +1,48 @@
+"""Each library has one home: a test walks the imports and keeps it so (STYLE.md)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "printpipe"
+
+HOMES = {
+    "reportlab": {"compose"},
+    "pypdf": {"assemble.py", "finish.py", "preflight.py"},
+    "PIL": {"images.py", "proof.py"},
+    "pypdfium2": {"proof.py"},
+    "yaml": {"yamlfile.py"},
+    "click": {"cli.py"},
+    "markdown_it": {"markdown.py"},
+    "jsonschema": {"load.py"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_each_library_is_imported_only_in_its_home() -> None:
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        home = relative.parts[0]
+        for library in _imports(path) & set(HOMES):
+            if home not in HOMES[library]:
+                wrong.append(f"{relative} imports {library}")
+    assert not wrong, wrong
+
+
+def test_only_the_pipeline_knows_the_stage_order() -> None:
+    """Stages do not import the orchestrator (imports flow one way)."""
+    stages = ["load.py", "images.py", "assemble.py", "finish.py", "preflight.py", "output.py"]
+    for name in stages:
+        assert "printpipe.pipeline" not in (PACKAGE / name).read_text(encoding="utf-8"), name
