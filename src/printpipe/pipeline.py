@@ -40,7 +40,7 @@ from printpipe.load import display_path, find_project_root, load_edition
 from printpipe.model import Edition, Photo, Signatures
 from printpipe.newedition import find_placeholders
 from printpipe.output import Written, write_atomically, write_manifest
-from printpipe.preflight import PROFILES, PreflightReport, preflight
+from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -267,6 +267,23 @@ def _proof_overlay(edition: Edition, bleed: float, out: Path) -> Path:
     )
 
 
+def _accepted_pages(edition: Edition, assembled: Assembled) -> frozenset[int]:
+    """1-based pages that come from supplied PDFs the edition accepts as they are."""
+    supplied = [edition.cover.pdf] if edition.cover else []
+    labels = {pdf.label for pdf in [*supplied, *edition.appendices] if pdf.accept}
+    return frozenset(
+        page
+        for r in assembled.ranges
+        if r.source in labels
+        for page in range(r.start + 1, r.start + r.count + 1)
+    )
+
+
+def _accepted(finding: Finding, accepted: frozenset[int]) -> bool:
+    """A finding only on accepted supplied pages is reported, not fatal."""
+    return bool(finding.pages) and set(finding.pages) <= accepted
+
+
 def build_target(
     edition: Edition,
     infos: dict[Path, images.ImageInfo],
@@ -339,12 +356,13 @@ def build_target(
         with _timed(timings, "preflight"):
             profile = replace(PROFILES[target.preflight], trim_size_mm=layout.page.trim_mm)
             report = preflight(temporary, profile, label=display_path(final))
+        accepted = _accepted_pages(edition, assembled)
         findings = [
             Diagnostic(
-                f.message,
+                f.message + (" (accepted supplied pages)" if _accepted(f, accepted) else ""),
                 Location(display_path(final)),
                 f.hint,
-                f.severity,
+                "warning" if _accepted(f, accepted) else f.severity,
                 ExitCode.PREFLIGHT_FAILED,
             )
             for f in report.findings

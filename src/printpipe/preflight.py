@@ -317,6 +317,7 @@ class Finding:
     message: str
     page: int | None  # first page (1-based), None for the whole document
     hint: str | None
+    pages: tuple[int, ...] = ()  # every page it occurs on (1-based)
 
 
 @dataclass(frozen=True)
@@ -567,7 +568,9 @@ class _Findings:
         for (severity, check, message, hint), pages in self._pages.items():
             pages = sorted(set(pages))
             text = f"{_page_ranges(pages)}: {message}" if pages else message
-            found.append(Finding(severity, check, text, pages[0] if pages else None, hint))
+            found.append(
+                Finding(severity, check, text, pages[0] if pages else None, hint, tuple(pages))
+            )
         found.sort(key=lambda f: (_SEVERITY_RANK[f.severity], f.page or 0, f.check, f.message))
         return tuple(found)
 

@@ -1,0 +1,99 @@
+"""Press-specific promises: preflight CLI, K-only black, outline, accepted supplied files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+from reportlab.pdfgen.canvas import Canvas
+from tests.conftest import BASIC_EDITION, MakeEdition, run_build
+
+from printpipe.cli import main
+from printpipe.errors import ExitCode
+from printpipe.pipeline import BuildResult
+
+
+def _bad_pdf(path: Path) -> Path:
+    canvas = Canvas(str(path), pagesize=(595.28, 841.89))
+    canvas.setFillColorRGB(0.9, 0.1, 0.1)
+    canvas.rect(72, 600, 200, 100, fill=1)
+    canvas.drawString(72, 700, "Helvetica, not embedded, in RGB")
+    canvas.save()
+    return path
+
+
+def test_preflight_command_names_rgb_and_unembedded_font(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["preflight", str(_bad_pdf(tmp_path / "bad.pdf"))])
+    assert result.exit_code == ExitCode.PREFLIGHT_FAILED
+    assert "Helvetica" in result.output and "not embedded" in result.output
+    assert "DeviceRGB" in result.output
+
+
+def test_preflight_command_json(tmp_path: Path) -> None:
+    import json
+
+    result = CliRunner().invoke(main, ["preflight", str(_bad_pdf(tmp_path / "bad.pdf")), "--json"])
+    report = json.loads(result.output)
+    checks = {finding["check"] for finding in report["findings"]}
+    assert {"fonts.embedded", "colour.device-rgb"} <= checks
+
+
+def test_preflight_command_passes_the_press_output(sample_press: BuildResult) -> None:
+    result = CliRunner().invoke(main, ["preflight", str(sample_press.results[0].path)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
+
+
+def test_black_text_is_k_only(sample_press: BuildResult) -> None:
+    """Text set in the layout's text colour uses K alone: no rich black on small type."""
+    reader = PdfReader(sample_press.results[0].path)
+    labels = reader.page_labels
+    rich = []
+    for index, page in enumerate(reader.pages):
+        if not labels[index].isdigit():
+            continue  # cover and appendix belong to their designers
+        fill = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"k":
+                fill = tuple(float(v) for v in operands)
+            elif operator in (b"Tj", b"TJ") and fill is not None and fill[3] > 0.95:
+                if any(component > 0 for component in fill[:3]):
+                    rich.append((labels[index], fill))
+            elif operator in (b"rg", b"g", b"sc", b"scn"):
+                fill = None
+    assert not rich, rich[:5]
+
+
+def test_outline_has_sections_and_appendix(sample_press: BuildResult) -> None:
+    reader = PdfReader(sample_press.results[0].path)
+    titles = []
+
+    def walk(items: list) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    assert titles[0] == "Cover"
+    assert "A letter from our Executive Director" in titles
+    assert titles[-1] == "Audited financial statements"
+
+
+def test_supplied_file_accepted_with_a_reason_is_reported(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    edition = make_edition(
+        yaml=BASIC_EDITION
+        + "appendices:\n  - file: accounts.pdf\n    title: Accounts\n"
+        + '    accept: "auditor\'s file; reprint not possible"\n'
+    )
+    _bad_pdf(edition / "accounts.pdf")
+    result = run_build(edition, tmp_path / "out")
+    messages = " ".join(w.render() for w in result.warnings)
+    assert "accepted: auditor's file" in messages
+    assert re.search(r"Helvetica", messages)
