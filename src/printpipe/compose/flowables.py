@@ -6,6 +6,7 @@ the pipeline can report effective resolution per page without re-reading the PDF
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,19 @@ class Placement:
     width_pt: float
     height_pt: float
     kind: str  # "photo", "bleed", "signature"
+
+
+class ImagePath(str):
+    """A file path whose text form, as ReportLab sees it, is just the file's name.
+
+    ReportLab names an image XObject after a digest of the *path string* it was given; the
+    prepared images live in a cache whose absolute path differs between clones, so the same
+    edition built in two folders would differ in bytes.  The cache names files by content
+    hash, so the bare name is stable and unique; ``open()`` still gets the real path.
+    """
+
+    def __str__(self) -> str:
+        return os.path.basename(self)
 
 
 def _record(canvas: Any, source: Path, width: float, height: float, kind: str) -> None:
@@ -51,7 +65,7 @@ class PlacedImage(Flowable):
 
     def draw(self) -> None:
         self.canv.drawImage(
-            str(self.path),
+            ImagePath(self.path),
             0,
             0,
             self.width,
@@ -100,7 +114,7 @@ class BleedPage(Flowable):
         clip.rect(0, 0, media_w, media_h)
         canvas.clipPath(clip, stroke=0, fill=0)
         canvas.drawImage(
-            str(self.path), (media_w - width) / 2, (media_h - height) / 2, width, height
+            ImagePath(self.path), (media_w - width) / 2, (media_h - height) / 2, width, height
         )
         canvas.restoreState()
         _record(canvas, self.source, media_w, media_h, "bleed")
