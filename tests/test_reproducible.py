@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-
 from tests.conftest import ROOT, MakeEdition, run_build
 
 EDITIONS = ("2019", "2020")
