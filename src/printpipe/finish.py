@@ -96,6 +96,8 @@ def _xmp(
             "   <pdfaid:part>2</pdfaid:part>\n   <pdfaid:conformance>B</pdfaid:conformance>\n"
             "  </rdf:Description>\n"
         )
+    # PDF/X requires the trapping state; PDF/A-1 validators reject pdf:Trapped, so only press.
+    trapped = "   <pdf:Trapped>False</pdf:Trapped>\n" if target.standard == "PDF/X-4" else ""
     title = escape(edition.title)
     description = escape(edition.subtitle or edition.title)
     language = escape(edition.language)
@@ -118,8 +120,7 @@ def _xmp(
   </rdf:Description>
   <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
    <pdf:Producer>{escape(producer)}</pdf:Producer>
-   <pdf:Trapped>False</pdf:Trapped>
-  </rdf:Description>
+{trapped}  </rdf:Description>
   <rdf:Description rdf:about="" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">
    <xmpMM:DocumentID>uuid:{document_id}</xmpMM:DocumentID>
    <xmpMM:InstanceID>uuid:{document_id}</xmpMM:InstanceID>
@@ -170,6 +171,8 @@ def _strip_actions(writer: PdfWriter, keep_links: bool) -> None:
                 continue
             if "/AA" in annotation:
                 del annotation[NameObject("/AA")]
+            # PDF/A: every annotation prints and is not hidden (ISO 19005-2, 6.3.2).
+            annotation[NameObject("/F")] = NumberObject(4)
             kept.append(ref)
         if kept:
             page[NameObject("/Annots")] = kept
@@ -482,7 +485,8 @@ def finish(
         info["/GTS_PDFXVersion"] = "PDF/X-4"
     writer.metadata = info
     info_dict = cast(DictionaryObject, writer._info.get_object())  # type: ignore[union-attr]
-    info_dict[NameObject("/Trapped")] = NameObject("/False")
+    if target.standard == "PDF/X-4":
+        info_dict[NameObject("/Trapped")] = NameObject("/False")
     metadata = StreamObject()
     metadata._data = _xmp(edition, target, moment, document_id, producer)
     metadata[NameObject("/Type")] = NameObject("/Metadata")

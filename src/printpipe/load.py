@@ -659,6 +659,9 @@ def _build_supplied(
                 password=raw_cover.get("password"),
                 accept=raw_cover.get("accept"),
                 location=document.location(("cover", "file")),
+                rgb_source=paths.file(document, ("cover", "rgb_file"), root)
+                if "rgb_file" in raw_cover
+                else None,
             )
             cover = Cover(
                 pdf, int(raw_cover.get("front_pages", 2)), int(raw_cover.get("back_pages", 2))
@@ -678,6 +681,9 @@ def _build_supplied(
                     password=raw.get("password"),
                     accept=raw.get("accept"),
                     location=document.location(("appendices", index, "file")),
+                    rgb_source=paths.file(document, ("appendices", index, "rgb_file"), root)
+                    if "rgb_file" in raw
+                    else None,
                 )
             )
     return cover, tuple(appendices)

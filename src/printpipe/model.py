@@ -9,7 +9,7 @@ came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from printpipe.errors import Location
@@ -190,6 +190,19 @@ class SuppliedPdf:
     password: str | None = None
     accept: str | None = None
     location: Location | None = None
+    rgb_source: Path | None = None  # an RGB export of the same pages, for RGB targets
+
+    def for_colour(self, colour: str) -> SuppliedPdf:
+        """The file to merge for a target of ``colour`` ("cmyk" or "rgb")."""
+        if colour == "rgb" and self.rgb_source is not None:
+            return replace(self, source=self.rgb_source, label=str(self.rgb_label))
+        return self
+
+    @property
+    def rgb_label(self) -> str | None:
+        if self.rgb_source is None:
+            return None
+        return str(Path(self.label).with_name(self.rgb_source.name))
 
 
 @dataclass(frozen=True)
@@ -199,6 +212,10 @@ class Cover:
     pdf: SuppliedPdf
     front_pages: int = 2
     back_pages: int = 2
+
+    def for_colour(self, colour: str) -> Cover:
+        """The cover to merge for a target of ``colour``."""
+        return replace(self, pdf=self.pdf.for_colour(colour))
 
 
 # --- Layout ------------------------------------------------------------------------------------

@@ -267,6 +267,15 @@ def _proof_overlay(edition: Edition, bleed: float, out: Path) -> Path:
     )
 
 
+def _supplied_for(edition: Edition, colour: str) -> Edition:
+    """The edition with the supplied PDFs (CMYK, or their RGB exports) this colour wants."""
+    return replace(
+        edition,
+        cover=edition.cover.for_colour(colour) if edition.cover else None,
+        appendices=tuple(pdf.for_colour(colour) for pdf in edition.appendices),
+    )
+
+
 def _accepted_pages(edition: Edition, assembled: Assembled) -> frozenset[int]:
     """1-based pages that come from supplied PDFs the edition accepts as they are."""
     supplied = [edition.cover.pdf] if edition.cover else []
@@ -293,6 +302,7 @@ def build_target(
     work: Path,
 ) -> TargetResult:
     """Build one target into its final place; nothing is replaced unless all went well."""
+    edition = _supplied_for(edition, target.colour)
     timings = result.timings
     layout = edition.layout
     bleed = layout.page.bleed_pt if target.bleed else 0.0

@@ -145,7 +145,10 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
         "layout": _described(_STR, "Layout name (layouts/<name>.yaml) or a path to one."),
         "cover": _obj(
             {
-                "file": _described(_PATH, "The designer's cover PDF."),
+                "file": _described(_PATH, "The designer's cover PDF (CMYK, for press)."),
+                "rgb_file": _described(
+                    _PATH, "An RGB export of the same pages, used by screen, archive and proof."
+                ),
                 "front_pages": {"type": "integer", "minimum": 0, "default": 2},
                 "back_pages": {"type": "integer", "minimum": 0, "default": 2},
                 "password": _described(_STR, "Password of an encrypted cover."),
@@ -159,6 +162,9 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
             "items": _obj(
                 {
                     "file": _PATH,
+                    "rgb_file": _described(
+                        _PATH, "An RGB export of the same pages, used by screen, archive and proof."
+                    ),
                     "title": _described(_STR, "Bookmark and contents title."),
                     "fit": {
                         "enum": ["scale", "refuse"],
