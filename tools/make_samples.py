@@ -16,6 +16,11 @@ Determinism: every random choice comes from ``random.Random(seed)`` with fixed s
 fixed options and no EXIF dates; ReportLab runs with ``invariant=1`` and ``useA85=0``. Two runs
 with the same Pillow/ReportLab/zlib/libjpeg give byte-identical files.
 
+Every supplied PDF comes twice, as a designer exports it: the press file (``cover.pdf``,
+``appendix-*.pdf``: DeviceCMYK only, photos as FOGRA39 CMYK JPEGs) and an RGB export of the same
+pages for the screen and archive editions (``cover-rgb.pdf``, ``appendix-*-rgb.pdf``: DeviceRGB
+only, every colour the CMYK value converted FOGRA39 -> sRGB, photos as sRGB JPEGs).
+
 Everything generated here (images, PDFs, and the text they contain) is dedicated to the public
 domain under CC0 1.0. The organisation "Harbourlight Rights Network", its people, partners,
 addresses and figures are fictional.
@@ -28,8 +33,10 @@ import math
 import random
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter, ImageOps
@@ -961,7 +968,7 @@ def make_signature(seed: int, size: tuple[int, int] = (900, 300), ss: int = 3) -
 
 
 # ---------------------------------------------------------------------------------------------
-# PDFs (ReportLab): embedded Noto TTFs only, CMYK only, deterministic
+# PDFs (ReportLab): embedded Noto TTFs only, CMYK only (or RGB only), deterministic
 # ---------------------------------------------------------------------------------------------
 
 
@@ -987,9 +994,53 @@ def pdf_setup() -> None:
             addMapping(family, bold, italic, name)
 
 
-def cmyk(c: float, m: float, y: float, k: float):  # -> CMYKColor
-    from reportlab.lib.colors import CMYKColor
+# The colour space the PDF builders write: "cmyk" for the press files, "rgb" for the RGB
+# exports. Set it with ``pdf_colour()``; the designs themselves are specified in CMYK only.
+_PDF_SPACE = "cmyk"
 
+
+@contextmanager
+def pdf_colour(space: str) -> Iterator[None]:
+    """Build the PDFs inside this block in ``space`` ("cmyk" or "rgb")."""
+    global _PDF_SPACE
+    if space not in ("cmyk", "rgb"):
+        raise ValueError(space)
+    saved, _PDF_SPACE = _PDF_SPACE, space
+    try:
+        yield
+    finally:
+        _PDF_SPACE = saved
+
+
+@lru_cache(maxsize=1)
+def _fogra39_to_srgb() -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        ImageCms.getOpenProfile(str(ICC_DIR / "FOGRA39L-argyll.icc")),
+        ImageCms.getOpenProfile(str(ICC_DIR / "sRGB.icc")),
+        "CMYK",
+        "RGB",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+
+
+@cache
+def cmyk_to_srgb(c: float, m: float, y: float, k: float) -> RGB:
+    """A process colour (ink fractions, FOGRA39) as the 8-bit sRGB value that shows it."""
+    ink = tuple(round(v * 255) for v in (c, m, y, k))
+    out = ImageCms.applyTransform(Image.new("CMYK", (1, 1), ink), _fogra39_to_srgb())
+    assert out is not None
+    r, g, b = out.getpixel((0, 0))  # type: ignore[misc]
+    return (r, g, b)
+
+
+def cmyk(c: float, m: float, y: float, k: float):  # -> CMYKColor, or Color in an RGB export
+    """A design colour given in CMYK; in an RGB export, its sRGB equivalent (through FOGRA39)."""
+    from reportlab.lib.colors import CMYKColor, Color
+
+    if _PDF_SPACE == "rgb":
+        r, g, b = cmyk_to_srgb(c, m, y, k)
+        return Color(r / 255, g / 255, b / 255)
     return CMYKColor(c, m, y, k)
 
 
@@ -1002,11 +1053,9 @@ class Palette:
     tint: tuple[float, float, float, float]  # pale background
 
 
-def to_cmyk_jpeg(
-    src: Path, dst: Path, box: tuple[int, int], crop_centre: tuple[float, float]
-) -> None:
-    """Crop/scale a sRGB photo to ``box`` pixels and convert it to FOGRA39 CMYK (Adobe JPEG)."""
-    im = Image.open(src)
+def crop_photo(src: Path, box: tuple[int, int], crop_centre: tuple[float, float]) -> Image.Image:
+    """Crop a photo (upright) to the aspect ratio of ``box`` around ``crop_centre``, scale it."""
+    im: Image.Image = Image.open(src)
     im = ImageOps.exif_transpose(im)
     target = box[0] / box[1]
     w, h = im.size
@@ -1016,7 +1065,14 @@ def to_cmyk_jpeg(
         cw, ch = w, round(w / target)
     cx = min(max(crop_centre[0] * w - cw / 2, 0), w - cw)
     cy = min(max(crop_centre[1] * h - ch / 2, 0), h - ch)
-    im = im.crop((round(cx), round(cy), round(cx) + cw, round(cy) + ch)).resize(box, LANCZOS)
+    return im.crop((round(cx), round(cy), round(cx) + cw, round(cy) + ch)).resize(box, LANCZOS)
+
+
+def to_cmyk_jpeg(
+    src: Path, dst: Path, box: tuple[int, int], crop_centre: tuple[float, float]
+) -> None:
+    """Crop/scale a sRGB photo to ``box`` pixels and convert it to FOGRA39 CMYK (Adobe JPEG)."""
+    im = crop_photo(src, box, crop_centre)
     src_prof = ImageCms.getOpenProfile(str(ICC_DIR / "sRGB.icc"))
     dst_prof = ImageCms.getOpenProfile(str(ICC_DIR / "FOGRA39L-argyll.icc"))
     t = ImageCms.buildTransform(
@@ -1032,6 +1088,16 @@ def to_cmyk_jpeg(
     out.save(dst, "JPEG", quality=80, optimize=False, progressive=False)
     if Image.open(dst).info.get("adobe") is None:  # pitfalls §2: would render inverted
         raise RuntimeError(f"{dst}: CMYK JPEG without the Adobe marker")
+
+
+def to_rgb_jpeg(
+    src: Path, dst: Path, box: tuple[int, int], crop_centre: tuple[float, float]
+) -> None:
+    """Crop/scale a sRGB photo to ``box`` pixels and keep it sRGB (for the RGB export)."""
+    im = crop_photo(src, box, crop_centre).convert("RGB")
+    im.save(dst, "JPEG", quality=80, optimize=False, progressive=False)
+    if Image.open(dst).mode != "RGB":
+        raise RuntimeError(f"{dst}: not an RGB JPEG")
 
 
 def logo(c, x: float, y: float, size: float, ring, beam) -> None:
@@ -1102,7 +1168,10 @@ def make_cover(
     photo_centre: tuple[float, float],
     tmp: Path,
 ) -> None:
-    """The designer's 4-page cover: A4 trim + 3 mm bleed, TrimBox/BleedBox on every page."""
+    """The designer's 4-page cover: A4 trim + 3 mm bleed, TrimBox/BleedBox on every page.
+
+    In CMYK (the press file) or, inside ``pdf_colour("rgb")``, RGB (the screen export).
+    """
     from reportlab.lib.enums import TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -1118,7 +1187,7 @@ def make_cover(
         pagesize=(W + 2 * B, H + 2 * B),
         invariant=1,
         initialFontName="Sans",
-        enforceColorSpace="cmyk",
+        enforceColorSpace=_PDF_SPACE,
         pageCompression=1,
         trimBox=(B, B, B + W, B + H),
         bleedBox=(0, 0, W + 2 * B, H + 2 * B),
@@ -1150,8 +1219,8 @@ def make_cover(
     c.translate(B, B)
     split = H * 0.37
     px = (2600, round(2600 * (H - split + B) / (W + 2 * B)))  # ~306 ppi
-    jpg = tmp / f"cover-{text.year}-cmyk.jpg"
-    to_cmyk_jpeg(photo, jpg, px, photo_centre)
+    jpg = tmp / f"cover-{text.year}-{_PDF_SPACE}.jpg"
+    (to_rgb_jpeg if _PDF_SPACE == "rgb" else to_cmyk_jpeg)(photo, jpg, px, photo_centre)
     c.drawImage(ImageReader(str(jpg)), -B, split, W + 2 * B, H - split + B)
     c.setFillColor(deep)
     c.rect(-B, -B, W + 2 * B, split + B, stroke=0, fill=1)
@@ -1385,7 +1454,7 @@ def appendix_styles():
 def appendix_doc(
     path: Path, pagesize: tuple[float, float], title: str, footer: str, margins: float
 ):
-    """A plain ReportLab document: embedded fonts only, CMYK only, footer with folio."""
+    """A plain ReportLab document: embedded fonts only, CMYK (or RGB) only, footer with folio."""
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
     def on_page(canv, doc) -> None:
@@ -1414,7 +1483,7 @@ def appendix_doc(
         creator="printpipe tools/make_samples.py",
         invariant=1,
         initialFontName="Sans",
-        enforceColorSpace="cmyk",
+        enforceColorSpace=_PDF_SPACE,
     )
     frame = Frame(margins, margins, pagesize[0] - 2 * margins, pagesize[1] - 2 * margins, id="main")
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
@@ -1999,20 +2068,22 @@ def build_edition(spec: EditionSpec, tmp: Path) -> list[Path]:
         make_signature(seed).save(path, "PNG", optimize=False)
         written.append(path)
     pdf_setup()
-    make_cover(
-        out / "cover.pdf",
-        spec.cover,
-        spec.palette,
-        out / "photos" / spec.cover_photo,
-        spec.cover_photo_centre,
-        tmp,
-    )
-    written.append(out / "cover.pdf")
-    make_accounts(out / "appendix-accounts.pdf", spec.year)
-    written.append(out / "appendix-accounts.pdf")
-    if spec.partners:
-        make_partners(out / "appendix-partners.pdf", spec.year)
-        written.append(out / "appendix-partners.pdf")
+    for space, suffix in (("cmyk", ""), ("rgb", "-rgb")):  # press file, then the RGB export
+        with pdf_colour(space):
+            make_cover(
+                out / f"cover{suffix}.pdf",
+                spec.cover,
+                spec.palette,
+                out / "photos" / spec.cover_photo,
+                spec.cover_photo_centre,
+                tmp,
+            )
+            written.append(out / f"cover{suffix}.pdf")
+            make_accounts(out / f"appendix-accounts{suffix}.pdf", spec.year)
+            written.append(out / f"appendix-accounts{suffix}.pdf")
+            if spec.partners:
+                make_partners(out / f"appendix-partners{suffix}.pdf", spec.year)
+                written.append(out / f"appendix-partners{suffix}.pdf")
     return written
 
 
