@@ -49,7 +49,7 @@ def _device_spaces(path: Path) -> set[str]:
     operators = {b"k": "DeviceCMYK", b"K": "DeviceCMYK", b"rg": "DeviceRGB", b"RG": "DeviceRGB"}
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
-            for operands, operator in pikepdf.parse_content_stream(page):
+            for _operands, operator in pikepdf.parse_content_stream(page):
                 name = operators.get(bytes(operator))
                 if name:
                     found.add(name)
