@@ -844,3 +844,21 @@ def test_prepare_images_reports_every_failure(tmp_path: Path, press: ImagePolicy
     assert "cut.jpg" in error.render() and "cut2.jpg" in error.render()
     with pytest.raises(BadInputFileError, match="truncated"):
         prepare_images(jobs[:2], press, tmp_path / "cache", workers=2)
+
+
+def test_full_bleed_crop_discards_the_pixels_that_do_not_show(
+    tmp_path: Path, screen: ImagePolicy
+) -> None:
+    """A landscape photo on a portrait bleed page keeps only its visible middle."""
+    im = Image.new("RGB", (900, 300), (255, 0, 0))
+    im.paste((0, 0, 255), (300, 0, 600, 300))  # the middle third is blue
+    path = _write(tmp_path, "wide.jpg", im)
+    info = _probe(path)
+    placed = (_pt(900, 100), _pt(300, 100))
+    visible = (placed[0] / 3, placed[1])
+    prepared = prepare_image(info, *placed, screen, tmp_path / "cache", visible=visible)
+    assert (prepared.width_px, prepared.height_px) == (300, 300)
+    with Image.open(prepared.path) as out:
+        red, green, blue = out.convert("RGB").getpixel((10, 150))
+        assert blue > 200 and red < 60
+    assert prepared.effective_ppi == pytest.approx(100, abs=0.5)

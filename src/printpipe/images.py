@@ -173,6 +173,10 @@ class PreparedImage:
     warnings: tuple[str, ...]
 
 
+Job = tuple[ImageInfo, float, float] | tuple[ImageInfo, float, float, tuple[float, float] | None]
+"""(photo, placed width, placed height[, visible width and height]) in points."""
+
+
 # --------------------------------------------------------------------------- resolution
 
 
@@ -366,8 +370,12 @@ def prepare_image(
     placed_height_pt: float,
     policy: ImagePolicy,
     cache_dir: Path,
+    visible: tuple[float, float] | None = None,
 ) -> PreparedImage:
     """The photo of ``info`` ready to place at the given size for ``policy``'s target.
+
+    ``visible`` (points) is the centred part of the placed photo that shows, e.g. a full-bleed
+    page that crops a landscape photo; pixels outside it are discarded, not embedded.
 
     A cache hit reads only a small JSON sidecar.  A miss decodes (at reduced scale when the
     photo is downsampled), turns it upright, downsamples above ``max_ppi``, converts colour
@@ -376,15 +384,15 @@ def prepare_image(
     allows soft masks, but ReportLab cannot write a CMYK image with one.
     """
     cache_dir = Path(cache_dir)
-    key = _cache_key(info, placed_width_pt, placed_height_pt, policy.fingerprint())
+    key = _cache_key(info, placed_width_pt, placed_height_pt, policy.fingerprint(), visible)
     cached = _load_cached(cache_dir, key, info.path)
     if cached is not None:
         return cached
-    return _prepare_miss(info, placed_width_pt, placed_height_pt, policy, cache_dir, key)
+    return _prepare_miss(info, placed_width_pt, placed_height_pt, policy, cache_dir, key, visible)
 
 
 def prepare_images(
-    jobs: Sequence[tuple[ImageInfo, float, float]],
+    jobs: Sequence[Job],
     policy: ImagePolicy,
     cache_dir: Path,
     *,
@@ -398,24 +406,24 @@ def prepare_images(
     """
     cache_dir = Path(cache_dir)
     fingerprint = policy.fingerprint()
-    keys = [_cache_key(info, w, h, fingerprint) for info, w, h in jobs]
+    keys = [_cache_key(job[0], job[1], job[2], fingerprint, _visible(job)) for job in jobs]
     done: dict[str, PreparedImage] = {}
-    misses: dict[str, tuple[ImageInfo, float, float]] = {}
-    for (info, w, h), key in zip(jobs, keys, strict=True):
+    misses: dict[str, Job] = {}
+    for job, key in zip(jobs, keys, strict=True):
         if key in done or key in misses:
             continue
-        cached = _load_cached(cache_dir, key, info.path)
+        cached = _load_cached(cache_dir, key, job[0].path)
         if cached is not None:
             done[key] = cached
         else:
-            misses[key] = (info, w, h)
+            misses[key] = job
 
     errors: list[PrintpipeError] = []
     n_workers = min(workers or os.cpu_count() or 1, len(misses))
     if n_workers > 1:
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
             futures: dict[str, Future[PreparedImage]] = {
-                key: pool.submit(_prepare_miss, *job, policy, cache_dir, key)
+                key: pool.submit(_prepare_miss, *job[:3], policy, cache_dir, key, _visible(job))
                 for key, job in misses.items()
             }
             for key, future in futures.items():
@@ -426,7 +434,7 @@ def prepare_images(
     else:
         for key, job in misses.items():
             try:
-                done[key] = _prepare_miss(*job, policy, cache_dir, key)
+                done[key] = _prepare_miss(*job[:3], policy, cache_dir, key, _visible(job))
             except PrintpipeError as exc:
                 errors.append(exc)
 
@@ -439,12 +447,30 @@ def prepare_images(
         raise_if_errors(diagnostics, "preparing images", type(errors[0]))
 
     results = []
-    for (info, _, _), key in zip(jobs, keys, strict=True):
+    for job, key in zip(jobs, keys, strict=True):
+        info = job[0]
         prepared = done[key]
         results.append(
             prepared if prepared.source == info.path else replace(prepared, source=info.path)
         )
     return results
+
+
+def _visible(job: Job) -> tuple[float, float] | None:
+    return job[3] if len(job) > 3 else None
+
+
+def _crop_to_visible(
+    im: Image.Image, placed: tuple[float, float], visible: tuple[float, float]
+) -> Image.Image:
+    """Keep the centred part of the photo that shows through ``visible`` (points)."""
+    keep_w = min(1.0, visible[0] / placed[0])
+    keep_h = min(1.0, visible[1] / placed[1])
+    width = max(1, round(im.width * keep_w))
+    height = max(1, round(im.height * keep_h))
+    left = (im.width - width) // 2
+    top = (im.height - height) // 2
+    return _keep_icc(im.crop((left, top, left + width, top + height)), im)
 
 
 def _prepare_miss(
@@ -454,6 +480,7 @@ def _prepare_miss(
     policy: ImagePolicy,
     cache_dir: Path,
     key: str,
+    visible: tuple[float, float] | None = None,
 ) -> PreparedImage:
     """Decode, convert and write one photo into the cache (runs in a worker process too)."""
     data = _read_bytes(info.path, info.name)
@@ -466,6 +493,10 @@ def _prepare_miss(
     im, source_ppi, resampled = _decode(
         data, info, placed_width_pt, placed_height_pt, policy, notes
     )
+    if visible is not None:
+        im = _crop_to_visible(im, (placed_width_pt, placed_height_pt), visible)
+        placed_width_pt = placed_width_pt * min(1.0, visible[0] / placed_width_pt)
+        placed_height_pt = placed_height_pt * min(1.0, visible[1] / placed_height_pt)
     im, colour, has_alpha = _convert_colour(im, policy, notes, info.name)
     im.info = {}  # no EXIF, ICC or comment: deterministic bytes, nothing for ReportLab to ignore
 
@@ -720,9 +751,16 @@ def _read_profile(path: Path) -> bytes:
 # --------------------------------------------------------------------------- cache
 
 
-def _cache_key(info: ImageInfo, width_pt: float, height_pt: float, fingerprint: str) -> str:
+def _cache_key(
+    info: ImageInfo,
+    width_pt: float,
+    height_pt: float,
+    fingerprint: str,
+    visible: tuple[float, float] | None = None,
+) -> str:
+    shown = [f"{v:.2f}" for v in visible] if visible else None
     text = json.dumps(
-        [info.sha256, fingerprint, f"{width_pt:.2f}", f"{height_pt:.2f}", CACHE_VERSION]
+        [info.sha256, fingerprint, f"{width_pt:.2f}", f"{height_pt:.2f}", shown, CACHE_VERSION]
     )
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -159,21 +159,25 @@ ImageKey = tuple[Path, str]
 
 def _image_jobs(
     edition: Edition, infos: dict[Path, images.ImageInfo], bleed: float
-) -> dict[ImageKey, tuple[images.ImageInfo, float, float]]:
+) -> dict[ImageKey, images.Job]:
     page = edition.layout.page
-    jobs: dict[ImageKey, tuple[images.ImageInfo, float, float]] = {}
+    jobs: dict[ImageKey, images.Job] = {}
     for part in edition.parts:
         if isinstance(part, Photo):
             info = infos[part.source]
             size = geometry.photo_size(part.placement, info.width_px, info.height_px, page, bleed)
-            jobs[(part.source, part.placement)] = (info, *size)
+            visible = None
+            if part.placement == "full-bleed":
+                trim_w, trim_h = page.trim_pt
+                visible = (trim_w + 2 * bleed, trim_h + 2 * bleed)
+            jobs[(part.source, part.placement)] = (info, *size, visible)
         elif isinstance(part, Signatures):
             cell = geometry.signature_cell_width(page, len(part.signatories))
             for person in part.signatories:
                 if person.image is not None:
                     info = infos[person.image]
                     size = geometry.signature_size(info.width_px, info.height_px, cell)
-                    jobs[(person.image, f"signature{len(part.signatories)}")] = (info, *size)
+                    jobs[(person.image, f"signature{len(part.signatories)}")] = (info, *size, None)
     return jobs
 
 
