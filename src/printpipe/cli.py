@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,18 +111,30 @@ def build(
     jobs: int | None,
 ) -> None:
     """Build EDITION (a folder with edition.yaml) for one or more targets."""
-    from printpipe.pipeline import BuildOptions
+    from printpipe.load import display_path
+    from printpipe.pipeline import STAGES_PER_TARGET, BuildOptions
     from printpipe.pipeline import build as run_build
 
     chosen = TARGET_NAMES if "all" in targets else tuple(dict.fromkeys(targets))
     options = BuildOptions(targets=chosen, out_dir=out, strict=strict, marks=marks, workers=jobs)
-    result = run_build(edition, options)
+    if (
+        sys.stderr.isatty()
+        and log.isEnabledFor(logging.WARNING)
+        and not log.isEnabledFor(logging.INFO)
+    ):
+        steps = 1 + len(chosen) * STAGES_PER_TARGET
+        with click.progressbar(length=steps, label="building", file=sys.stderr) as bar:
+
+            def advance(stage: str) -> None:
+                bar.label = f"{stage:<18}"
+                bar.update(1)
+
+            result = run_build(edition, replace(options, progress=advance))
+    else:
+        result = run_build(edition, options)
     _echo_diagnostics(result.warnings)
     for target in result.results:
-        log.warning(
-            "%s: %s (%d pages)", target.target, target.path, target.pages
-        ) if False else None
-        click.echo(f"{target.target}: {target.path} ({target.pages} pages)")
+        click.echo(f"{target.target}: {display_path(target.path)} ({target.pages} pages)")
 
 
 @main.command()

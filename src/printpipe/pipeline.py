@@ -45,7 +45,10 @@ from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str], None]
+"""Called with a stage name as each stage starts (the CLI draws a progress bar)."""
+
+STAGES_PER_TARGET = 7  # preflight-supplied, images, compose, assemble, finish, write, preflight
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class BuildOptions:
     strict: bool = False
     marks: bool | None = None
     workers: int | None = None
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,19 @@ class BuildResult:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def _timed(
+    timings: dict[str, float], stage: str, progress: Progress | None = None
+) -> Iterator[None]:
+    """Time a stage (timings add up over targets), log it, and tell the progress bar."""
+    if progress is not None:
+        progress(stage)
     start = time.perf_counter()
     try:
         yield
     finally:
-        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+        took = time.perf_counter() - start
+        timings[stage] = timings.get(stage, 0.0) + took
+        log.info("%-20s %6.2f s", stage, took)
 
 
 # --- check -------------------------------------------------------------------------------------
@@ -311,11 +322,11 @@ def build_target(
     layout = edition.layout
     bleed = layout.page.bleed_pt if target.bleed else 0.0
     policy = image_policy(edition, target)
-    with _timed(timings, "preflight-supplied"):
+    with _timed(timings, "preflight-supplied", options.progress):
         supplied = _supplied_checks(edition, target)
         result.warnings.extend(d for d in supplied if not d.is_error)
         raise_if_errors(supplied, "supplied PDFs fail preflight", PreflightError)
-    with _timed(timings, "images"):
+    with _timed(timings, "images", options.progress):
         jobs = _image_jobs(edition, infos, bleed)
         keys = list(jobs)
         done = images.prepare_images(
@@ -334,7 +345,7 @@ def build_target(
 
     front = edition.cover.front_pages if edition.cover else 0
     body_path = work / f"{target.name}-body.pdf"
-    with _timed(timings, "compose"):
+    with _timed(timings, "compose", options.progress):
         body = compose_body(
             edition,
             ComposeSettings(target.colour, target.bleed, first_page_recto=front % 2 == 0),
@@ -345,7 +356,7 @@ def build_target(
         problems = _resolution_problems(body, infos, policy, front)
         result.warnings.extend(d for d in problems if not d.is_error)
         raise_if_errors(problems, "photos are below the press resolution", ImagePolicyError)
-    with _timed(timings, "assemble"):
+    with _timed(timings, "assemble", options.progress):
         trim_w, trim_h = layout.page.trim_pt
         assembled: Assembled = assemble(
             body_path,
@@ -357,17 +368,17 @@ def build_target(
         result.warnings.extend(assembled.warnings)
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
-    with _timed(timings, "finish"):
+    with _timed(timings, "finish", options.progress):
         if target.proof:  # before finishing, so subset tags, /ID and compression include it
             overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
             stamp_pages(assembled.writer, overlay)
         writer = finish(assembled, edition, target, headings, build_date(edition))
     out_dir = options.out_dir or default_out_dir(edition)
     final = out_dir / f"{edition.slug}-{target.name}.pdf"
-    with _timed(timings, "write"), write_atomically(final) as temporary:
+    with _timed(timings, "write", options.progress), write_atomically(final) as temporary:
         with temporary.open("wb") as handle:
             writer.write(handle)
-        with _timed(timings, "preflight"):
+        with _timed(timings, "preflight", options.progress):
             profile = replace(PROFILES[target.preflight], trim_size_mm=layout.page.trim_mm)
             report = preflight(temporary, profile, label=display_path(final))
         accepted = _accepted_pages(edition, assembled)
@@ -394,11 +405,11 @@ def build_target(
     return TargetResult(target.name, final, assembled.pages, report)
 
 
-def build(path: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+def build(path: Path, options: BuildOptions) -> BuildResult:
     """Build the edition at ``path`` for every target in ``options``."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    with _timed(timings, "load"):
+    with _timed(timings, "load", options.progress):
         edition, infos, warnings = check(path)
     build_date(edition)  # a malformed SOURCE_DATE_EPOCH is a usage error, before any work
     result = BuildResult(edition, warnings=list(warnings), timings=timings)
@@ -407,9 +418,8 @@ def build(path: Path, options: BuildOptions, progress: Progress | None = None) -
         edition = replace(edition, layout=layout)
         result.edition = edition
     with tempfile.TemporaryDirectory(prefix="printpipe-") as work:
-        for index, name in enumerate(options.targets):
-            if progress:
-                progress(name, index, len(options.targets))
+        for name in options.targets:
+            log.info("building %s", name)
             result.results.append(
                 build_target(edition, infos, TARGETS[name], options, result, Path(work))
             )
