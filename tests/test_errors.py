@@ -159,3 +159,16 @@ def test_schema_command_prints_both_schemas() -> None:
 def test_version() -> None:
     code, output = run("--version")
     assert code == 0 and "printpipe" in output
+
+
+def test_committed_schema_files_match_the_code() -> None:
+    """Editors read schemas/*.json; they must never drift from what the loader enforces."""
+    import json
+
+    from printpipe.schema import schemas_json
+    from tests.conftest import ROOT
+
+    live = json.loads(schemas_json())
+    for name in ("edition", "layout"):
+        committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+        assert committed == live[name], f"run: printpipe schema (and update schemas/{name}.schema.json)"

@@ -150,12 +150,19 @@ def check(edition: Path) -> None:
 
 
 @main.command()
+@click.argument("which", required=False, type=click.Choice(["edition", "layout"]))
 @handle_errors
-def schema() -> None:
-    """Print the JSON Schema of edition.yaml and layout files."""
+def schema(which: str | None) -> None:
+    """Print the JSON Schema of edition.yaml and layout files (or of one of them).
+
+    schemas/edition.schema.json and schemas/layout.schema.json are these, for editors.
+    """
+    import json
+
     from printpipe.schema import schemas_json
 
-    click.echo(schemas_json())
+    both = schemas_json()
+    click.echo(json.dumps(json.loads(both)[which], indent=2) if which else both)
 
 
 @main.command(name="preflight")
