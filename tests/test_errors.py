@@ -165,10 +165,13 @@ def test_committed_schema_files_match_the_code() -> None:
     """Editors read schemas/*.json; they must never drift from what the loader enforces."""
     import json
 
-    from printpipe.schema import schemas_json
     from tests.conftest import ROOT
+
+    from printpipe.schema import schemas_json
 
     live = json.loads(schemas_json())
     for name in ("edition", "layout"):
         committed = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
-        assert committed == live[name], f"run: printpipe schema (and update schemas/{name}.schema.json)"
+        assert committed == live[name], (
+            f"update schemas/{name}.schema.json: printpipe schema {name}"
+        )

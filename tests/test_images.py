@@ -859,6 +859,6 @@ def test_full_bleed_crop_discards_the_pixels_that_do_not_show(
     prepared = prepare_image(info, *placed, screen, tmp_path / "cache", visible=visible)
     assert (prepared.width_px, prepared.height_px) == (300, 300)
     with Image.open(prepared.path) as out:
-        red, green, blue = out.convert("RGB").getpixel((10, 150))
+        red, _green, blue = out.convert("RGB").getpixel((10, 150))
         assert blue > 200 and red < 60
     assert prepared.effective_ppi == pytest.approx(100, abs=0.5)

@@ -1685,7 +1685,10 @@ def make_accounts(path: Path, year: int) -> None:
     sofa = Table(rows, colWidths=cw, repeatRows=1)
     sofa.setStyle(table_style(1, total_rows, len(rows)))
     story += [
-        P(f"Statement of financial activities for the year ended 31\u00a0December {year}", st["h1"]),
+        P(
+            f"Statement of financial activities for the year ended 31\u00a0December {year}",
+            st["h1"],
+        ),
         P(
             "Incorporating an income and expenditure account. All income and expenditure "
             "derive from continuing activities; there were no other recognised gains or "
