@@ -33,6 +33,11 @@ def _setup_logging(verbose: int, quiet: int) -> None:
     root = logging.getLogger("printpipe")
     root.handlers[:] = [handler]
     root.setLevel(max(logging.DEBUG, min(level, logging.CRITICAL)))
+    # Libraries speak through printpipe's messages; their own chatter only with -vv.
+    for library in ("pypdf", "PIL", "fontTools"):
+        quiet_library = logging.getLogger(library)
+        quiet_library.handlers[:] = [handler] if verbose >= 2 else [logging.NullHandler()]
+        quiet_library.propagate = False
 
 
 def _echo_diagnostics(diagnostics: list[Diagnostic]) -> None:
