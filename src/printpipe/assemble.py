@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PyPdfError
+from pypdf.errors import (
+    DependencyError,
+    FileNotDecryptedError,
+    LimitReachedError,
+    PdfReadError,
+    PyPdfError,
+)
 from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
 
 from printpipe.errors import BadInputFileError, Diagnostic, ExitCode, Location
@@ -24,9 +31,68 @@ from printpipe.model import Cover, SuppliedPdf
 
 log = logging.getLogger(__name__)
 
+# pypdf reports what it repaired in a damaged file through the logging module.  open_pdf turns
+# those records into one warning that names the file; without a handler of its own, Python's
+# last-resort handler would print them raw ("incorrect startxref pointer(2)") on stderr.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+
 PT_PER_MM = 72.0 / 25.4
 TOLERANCE_PT = 1.0
 PASSWORD_ENV = "PRINTPIPE_PDF_PASSWORD"
+
+# What pypdf raises on a damaged or hostile file (LimitReachedError, for a stream that would
+# inflate past pypdf's limit, is a PyPdfError); anything else from it is a bug of ours.
+_DAMAGE = (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError)
+_DAMAGE_HINT = "export or download it again; `qpdf --check` shows what is wrong"
+
+
+class _Repairs(logging.Handler):
+    """Collects pypdf's warnings while one supplied file is read."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().strip()
+        if message and message not in self.messages:
+            self.messages.append(message)
+
+
+@contextmanager
+def _collect_repairs() -> Iterator[_Repairs]:
+    handler = _Repairs()
+    logger = logging.getLogger("pypdf")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _passwords(pdf: SuppliedPdf) -> list[str]:
+    """Passwords to try, in order: the edition's, the environment's, then none at all."""
+    found = [pdf.password, os.environ.get(PASSWORD_ENV), ""]
+    return list(dict.fromkeys(p for p in found if p is not None))
+
+
+def working_password(pdf: SuppliedPdf) -> str | None:
+    """The password that opens ``pdf`` (None when it needs none), for other readers of the file.
+
+    An owner-password-only file opens with the empty password; trying the edition's or the
+    environment's password on it first would fail, so callers should pass this on rather than
+    ``pdf.password``.
+    """
+    try:
+        reader = PdfReader(pdf.source, strict=False)
+        if not reader.is_encrypted:
+            return None
+        for password in _passwords(pdf):
+            if reader.decrypt(password):
+                return password or None
+    except (*_DAMAGE, FileNotDecryptedError, DependencyError):
+        return pdf.password
+    return pdf.password
 
 
 @dataclass(frozen=True)
@@ -101,26 +167,63 @@ def open_pdf(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic]]:
             location=where,
             hint="export a real PDF from the design tool (a download may have saved an error page)",
         )
+    with _collect_repairs() as repairs:
+        reader, count, opened_with = _read(pdf, where)
+    if opened_with is not None:
+        how = (
+            "owner password only; no password is needed to open it"
+            if opened_with == ""
+            else f"opened with the password from "
+            f"{'edition.yaml' if opened_with == pdf.password else PASSWORD_ENV}"
+        )
+        notes.append(
+            Diagnostic(
+                f"{pdf.label} is encrypted ({how}); its pages are used as is",
+                where,
+                "ask the supplier for an unencrypted file",
+                severity="warning",
+                code=ExitCode.BAD_INPUT_FILE,
+            )
+        )
+    if repairs.messages:
+        notes.append(
+            Diagnostic(
+                f"{pdf.label} is damaged; it was repaired while reading "
+                f"({'; '.join(repairs.messages[:3])[:200]})",
+                where,
+                "check its pages in a proof; better, " + _DAMAGE_HINT,
+                severity="warning",
+                code=ExitCode.BAD_INPUT_FILE,
+            )
+        )
+    if count == 0:
+        raise BadInputFileError(f"{pdf.label} has no pages", location=where, hint="export it again")
+    return reader, notes
+
+
+def _read(pdf: SuppliedPdf, where: Location) -> tuple[PdfReader, int, str | None]:
+    """Open and decrypt; returns the reader, its page count and the password that opened it."""
+    opened_with = None
     try:
         reader = PdfReader(pdf.source, strict=False)
         if reader.is_encrypted:
-            password = pdf.password or os.environ.get(PASSWORD_ENV, "")
-            if not reader.decrypt(password):
+            for password in _passwords(pdf):
+                if reader.decrypt(password):
+                    opened_with = password
+                    break
+            else:
+                if pdf.password or os.environ.get(PASSWORD_ENV):
+                    raise BadInputFileError(
+                        f"{pdf.label} is encrypted and the password given does not open it",
+                        location=where,
+                        hint=f"check 'password:' in edition.yaml and {PASSWORD_ENV}",
+                    )
                 raise BadInputFileError(
                     f"{pdf.label} is encrypted with a password",
                     location=where,
                     hint=f"add 'password:' to it in edition.yaml or set {PASSWORD_ENV}; "
                     "better, ask for an unencrypted file",
                 )
-            notes.append(
-                Diagnostic(
-                    f"{pdf.label} is encrypted (owner password only); its pages are used as is",
-                    where,
-                    "ask the supplier for an unencrypted file",
-                    severity="warning",
-                    code=ExitCode.BAD_INPUT_FILE,
-                )
-            )
         count = len(reader.pages)
     except BadInputFileError:
         raise
@@ -130,23 +233,21 @@ def open_pdf(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic]]:
             location=where,
             hint="ask for an unencrypted file",
         ) from None
-    except (
-        PdfReadError,
-        PyPdfError,
-        ValueError,
-        KeyError,
-        TypeError,
-        OSError,
-        RecursionError,
-    ) as error:
+    except _DAMAGE as error:
         raise BadInputFileError(
-            f"{pdf.label} is damaged and cannot be read ({type(error).__name__}: {error})",
+            f"{pdf.label} is damaged and cannot be read ({_why(error)})",
             location=where,
-            hint="export or download it again; `qpdf --check` shows what is wrong",
+            hint=_DAMAGE_HINT,
         ) from None
-    if count == 0:
-        raise BadInputFileError(f"{pdf.label} has no pages", location=where, hint="export it again")
-    return reader, notes
+    return reader, count, opened_with
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, LimitReachedError):
+        return (
+            "a compressed stream inflates past pypdf's safety limit, as a decompression bomb does"
+        )
+    return f"{type(error).__name__}: {str(error)[:160]}"
 
 
 def _trim_of(page: PageObject) -> RectangleObject:
@@ -279,11 +380,21 @@ def assemble(
     ) -> None:
         start = len(writer.pages)
         for index in indices:
-            page = writer.add_page(reader.pages[index])
-            if pdf is not None:
-                note = normalise_page(page, geometry, pdf, index + 1)
-                if note is not None:
-                    warnings.append(note)
+            try:
+                page = writer.add_page(reader.pages[index])
+                if pdf is not None:
+                    note = normalise_page(page, geometry, pdf, index + 1)
+                    if note is not None:
+                        warnings.append(note)
+            except BadInputFileError:
+                raise
+            except _DAMAGE as error:
+                label = pdf.label if pdf else "the composed body"
+                raise BadInputFileError(
+                    f"{label} page {index + 1} cannot be used ({_why(error)})",
+                    location=pdf.location if pdf else None,
+                    hint=_DAMAGE_HINT,
+                ) from None
         if indices:
             label = pdf.label if pdf else "body"
             ranges.append(PageRange(kind, title, start, len(indices), label))

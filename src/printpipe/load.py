@@ -184,6 +184,15 @@ class _Paths:
         where = document.location(key)
         if not isinstance(value, str):
             return None
+        if "\x00" in value:
+            self.problems.append(
+                Diagnostic(
+                    f"the path {value!r} contains a NUL character",
+                    where,
+                    "retype the file name; it holds an invisible control character",
+                )
+            )
+            return None
         if os.path.isabs(value):
             self.problems.append(
                 Diagnostic(
@@ -194,7 +203,22 @@ class _Paths:
             )
             return None
         candidate = base / value
-        resolved = candidate.resolve()
+        try:
+            resolved = candidate.resolve()
+            # Touch the file system once here, so that every OSError (a name too long, a link
+            # loop, a folder we may not enter) is reported with the key that named the path.
+            resolved.exists()
+        except (OSError, RuntimeError) as error:
+            reason = getattr(error, "strerror", None) or "a symbolic link points to itself"
+            self.problems.append(
+                Diagnostic(
+                    f"cannot use the path '{value:.80}': {reason}",
+                    where,
+                    "check the name and any symbolic links on the way",
+                    code=ExitCode.MISSING_INPUT,
+                )
+            )
+            return None
         if not any(resolved.is_relative_to(folder) for folder in self.allowed):
             inside = " or ".join(display_path(folder) for folder in self.allowed)
             self.problems.append(
@@ -202,6 +226,16 @@ class _Paths:
                     f"'{value}' leads outside the edition ({display_path(resolved)})",
                     where,
                     f"keep inputs inside {inside} (copy the file in; links out are not followed)",
+                )
+            )
+            return None
+        if not resolved.exists() and candidate.is_symlink():
+            self.problems.append(
+                Diagnostic(
+                    f"'{value}' is a symbolic link to a file that does not exist",
+                    where,
+                    "copy the file itself into the edition folder",
+                    code=ExitCode.MISSING_INPUT,
                 )
             )
             return None
@@ -220,9 +254,18 @@ class _Paths:
                 )
             )
             return None
-        if not resolved.is_file():
+        if resolved.is_dir():
             self.problems.append(
                 Diagnostic(f"'{value}' is a folder, not a file", where, "name the file inside it")
+            )
+            return None
+        if not resolved.is_file():
+            self.problems.append(
+                Diagnostic(
+                    f"'{value}' is not a regular file (a pipe, socket or device)",
+                    where,
+                    "name an ordinary file saved in the edition folder",
+                )
             )
             return None
         if not os.access(resolved, os.R_OK):
@@ -264,7 +307,15 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 def _layout_file(name: str, root: Path, base: Path) -> Path:
     if name.endswith((".yaml", ".yml")) or "/" in name:
         return (base / name).resolve()
-    return root / "layouts" / f"{name}.yaml"
+    return (root / "layouts" / f"{name}.yaml").resolve()
+
+
+def _bad_layout_name(name: str) -> str | None:
+    if "\x00" in name:
+        return "the name contains a NUL character"
+    if os.path.isabs(name):
+        return "an absolute path is not allowed; give a layout name or a relative path"
+    return None
 
 
 def _read_layout_chain(
@@ -274,8 +325,31 @@ def _read_layout_chain(
     chain: list[YamlDocument] = []
     seen: set[Path] = set()
     current: str | None = name
+    # A layout comes from the project's layouts/ folder or from the edition itself, never from
+    # elsewhere on the machine (an edition is often someone else's folder).
+    allowed = ((root / "layouts").resolve(), base.resolve())
     while current is not None:
-        path = _layout_file(current, root, base)
+        problem = _bad_layout_name(current)
+        try:
+            path = _layout_file(current, root, base) if problem is None else None
+        except (OSError, RuntimeError) as error:
+            problem = getattr(error, "strerror", None) or "a symbolic link points to itself"
+            path = None
+        if path is None or problem is not None:
+            problems.append(
+                Diagnostic(f"layout {current[:80]!r} cannot be used: {problem}", where, None)
+            )
+            return []
+        if not any(path.is_relative_to(folder) for folder in allowed):
+            problems.append(
+                Diagnostic(
+                    f"layout '{current}' is outside the project's layouts/ folder and the "
+                    f"edition ({display_path(path)})",
+                    where,
+                    "copy the layout into layouts/ and name it there",
+                )
+            )
+            return []
         if path in seen:
             problems.append(
                 Diagnostic(f"layout '{current}' extends itself", where, "break the loop")

@@ -8,6 +8,7 @@ inside text, code blocks) are reported rather than silently dropped.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,12 @@ from printpipe.errors import Diagnostic, ExitCode, Location
 from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote, Run
 
 MAX_BYTES = 4 * 1024 * 1024
+# ReportLab re-breaks a whole paragraph every time it splits it across a page, so setting one
+# takes time that grows with the square of its length: 100 KB takes seconds, 400 KB minutes.
+# Real paragraphs are a few hundred words; the limits keep a pasted dump from hanging a build.
+MAX_PARAGRAPH_CHARS = 128 * 1024
+# Breaking an unbroken string into lines is slower still; no word or URL is this long.
+MAX_WORD_CHARS = 1000
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).disable(["image"])
 
@@ -53,11 +60,11 @@ class _Reader:
         if kind == "heading_open":
             inline = self.tokens[self.index + 1]
             self.index += 3
-            return Heading(int(token.tag[1]), runs_of(inline), location)
+            return self.checked(Heading(int(token.tag[1]), runs_of(inline), location), "heading")
         if kind == "paragraph_open":
             inline = self.tokens[self.index + 1]
             self.index += 3
-            return Paragraph(runs_of(inline), location)
+            return self.checked(Paragraph(runs_of(inline), location), "paragraph")
         if kind in ("bullet_list_open", "ordered_list_open"):
             self.index += 1
             closing = kind.replace("_open", "_close")
@@ -84,6 +91,32 @@ class _Reader:
         )
         self._skip(token)
         return None
+
+    def checked(self, block: Heading | Paragraph, what: str) -> Block | None:
+        """``block``, or None with a problem when it is too long to typeset in reasonable time."""
+        text = "".join(run.text for run in block.runs)
+        if len(text) > MAX_PARAGRAPH_CHARS:
+            self.problems.append(
+                Diagnostic(
+                    f"this {what} is {len(text):,} characters long (the limit is "
+                    f"{MAX_PARAGRAPH_CHARS:,}, about 30 pages)",
+                    block.location,
+                    "split it into paragraphs with blank lines",
+                )
+            )
+            return None
+        longest = max(text.split(), key=len, default="")
+        if len(longest) > MAX_WORD_CHARS:
+            self.problems.append(
+                Diagnostic(
+                    f"this {what} has a 'word' of {len(longest):,} characters with no space "
+                    f"(starting {longest[:24]!r}); the limit is {MAX_WORD_CHARS:,}",
+                    block.location,
+                    "add spaces, or put a long link behind link text: [text](url)",
+                )
+            )
+            return None
+        return block
 
     def _skip(self, token: Token) -> None:
         """Skip a whole unsupported construct (its opening to its matching closing)."""
@@ -155,7 +188,10 @@ def _merge(runs: list[Run]) -> tuple[Run, ...]:
 
 def parse_markdown(text: str, label: str) -> tuple[tuple[Block, ...], list[Diagnostic]]:
     """Parse a section's text; returns its blocks and any problems found (never raises)."""
-    tokens = _PARSER.parse(text)
+    # NFC: a letter and its accent typed as two characters (e + U+0301, as macOS and some web
+    # pages produce) become the one character fonts have a glyph for.  Line breaks are kept,
+    # so line numbers in messages stay right.
+    tokens = _PARSER.parse(unicodedata.normalize("NFC", text))
     reader = _Reader(tokens, label)
     blocks = reader.blocks_until(None)
     return blocks, reader.problems

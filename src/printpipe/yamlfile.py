@@ -16,11 +16,15 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.reader import ReaderError
 
 from printpipe.errors import Diagnostic, ExitCode, Location
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
+MAX_DEPTH = 100
+# Captions, quotes and titles; longer text belongs in Markdown (see markdown.MAX_PARAGRAPH_CHARS).
+MAX_TEXT_CHARS = 64 * 1024
 
 PathKey = tuple[str | int, ...]
 
@@ -81,7 +85,14 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: PathKey, depth: int = 0) -> Any:
         self.count += 1
-        if self.count > MAX_NODES or depth > 100:
+        if depth > MAX_DEPTH:
+            raise _problem(
+                self.label,
+                "the YAML is nested too deeply",
+                "edition and layout files need a few levels of nesting, not hundreds",
+                node.start_mark,
+            )
+        if self.count > MAX_NODES:
             raise _problem(
                 self.label,
                 "the YAML expands to too many values (an alias bomb or a runaway file)",
@@ -95,10 +106,31 @@ class _Builder:
             if node.tag != "tag:yaml.org,2002:seq":
                 raise self._bad_tag(node)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node.value, str) and len(node.value) > MAX_TEXT_CHARS:
+            raise _problem(
+                self.label,
+                f"a value of {len(node.value):,} characters (the limit is {MAX_TEXT_CHARS:,})",
+                "move long text into a Markdown section",
+                node.start_mark,
+            )
         try:
             value = self.constructor.construct_object(node, deep=True)
         except ConstructorError as error:
             raise self._bad_tag(node) from error
+        except (ValueError, OverflowError) as error:  # e.g. int() of 5,000 digits
+            raise _problem(
+                self.label,
+                f"cannot read the value {node.value[:40]!r}: {error}",
+                "quote it to keep it as text, or write a smaller number",
+                node.start_mark,
+            ) from error
+        if isinstance(value, int) and value.bit_length() > 64:
+            raise _problem(
+                self.label,
+                f"the number {node.value[:40]}... is too large",
+                "quote it to keep it as text, or write a smaller number",
+                node.start_mark,
+            )
         # An unquoted 2020-04-30 is a YAML date; keep it as the text the user wrote.
         return value.isoformat() if isinstance(value, date) else value
 
@@ -161,6 +193,8 @@ def read_yaml(path: Path, label: str) -> YamlDocument:
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _problem(label, "the file is UTF-16, not UTF-8", "save it as UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -180,13 +214,42 @@ def read_yaml(path: Path, label: str) -> YamlDocument:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or "not valid YAML"
         hint = "check the indentation and quoting around this line"
-        if "\t" in problem or "tab" in problem:
-            hint = "YAML does not allow tabs for indentation; use spaces"
+        if "'\\t'" in problem or "tab" in problem:
+            problem = "a tab character where YAML expects spaces"
+            hint = "YAML does not allow tabs for indentation; indent with spaces"
         raise _problem(label, f"YAML syntax: {problem}", hint, mark) from error
+    except ReaderError as error:
+        raise _unprintable(label, text, error) from error
     except yaml.YAMLError as error:
         raise _problem(label, f"YAML: {error}", "check the file") from error
+    except RecursionError:
+        raise _problem(
+            label,
+            "the YAML is nested too deeply",
+            "edition and layout files need a few levels of nesting, not hundreds",
+        ) from None
     if node is None:
         raise _problem(label, "the file is empty", "see README.md for a complete example")
     builder = _Builder(label)
     data = builder.build(node, ())
     return YamlDocument(path, label, data, builder.marks)
+
+
+def _unprintable(label: str, text: str, error: ReaderError) -> YamlProblem:
+    """A control character (or other unprintable one) that YAML refuses, with its position."""
+    position = max(0, min(error.position, len(text)))
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    code = (
+        error.character
+        if isinstance(error.character, int)
+        else ord(str(error.character)[:1] or "?")
+    )
+    return YamlProblem(
+        Diagnostic(
+            f"the file contains the unprintable character U+{code:04X}, which YAML does not allow",
+            Location(label, line, column),
+            "delete it (it often comes with text pasted from another program)",
+        )
+    )

@@ -10,6 +10,7 @@ never collide in ReportLab's global registry.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,14 @@ from printpipe.model import Layout, TextStyle
 
 WEIGHTS = ("regular", "bold", "italic", "bold_italic")
 
-# Characters that carry meaning for line breaking or direction but draw nothing.
-INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e")
+# Characters that carry meaning for line breaking or direction but draw nothing: zero-width
+# space, (non-)joiners, direction marks, embeddings, overrides and isolates, word joiner, BOM.
+# Fonts map some of them to an empty zero-width glyph, which a PDF checker cannot tell from a
+# missing one, so they are left out of the text instead of being set.
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 # Characters the fonts need not contain: ReportLab handles them itself.
 HANDLED = frozenset("\u00ad\n\t")
 
@@ -119,8 +126,19 @@ class FontBook:
 
 
 def describe(char: str) -> str:
-    """``'😀' (U+1F600)`` — how messages show a character."""
-    return f"'{char}' (U+{ord(char):04X})"
+    """``'😀' (U+1F600 GRINNING FACE)`` — how messages show a character.
+
+    Control and other unprintable characters are shown by code and name only: printed as they
+    are, they would garble the terminal or vanish.
+    """
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
+        kind = {"Cc": "control character", "Cs": "surrogate", "Co": "private-use character"}
+        return f"{code} ({kind.get(unicodedata.category(char), 'unassigned code point')})"
+    if unicodedata.combining(char):
+        return f"'\u25cc{char}' ({code} {name}, a combining mark)"
+    return f"'{char}' ({code} {name})" if name else f"'{char}' ({code})"
 
 
 def glyph_diagnostics(
@@ -133,12 +151,17 @@ def glyph_diagnostics(
         if missing:
             shown = ", ".join(describe(char) for char in missing[:8])
             more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            hint = (
+                "add a font that has it under fallback_fonts: in the layout, "
+                "or replace the character"
+            )
+            if all(unicodedata.category(char) == "Cc" for char in missing):
+                hint = "delete the control characters (they come with text pasted from elsewhere)"
             problems.append(
                 Diagnostic(
                     f"{shown}{more} cannot be set: not in font {book.files[face].name}",
                     location,
-                    "add a font that has it under fallback_fonts: in the layout, "
-                    "or replace the character",
+                    hint,
                 )
             )
     return problems
