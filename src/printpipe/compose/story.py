@@ -19,7 +19,7 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from printpipe import geometry
-from printpipe.compose.document import FloatBlock, StartBleedPage
+from printpipe.compose.document import FLOAT_GAP, FloatBlock, StartBleedPage
 from printpipe.compose.flowables import (
     BleedPage,
     PlacedImage,
@@ -30,7 +30,9 @@ from printpipe.compose.flowables import (
     table_style,
 )
 from printpipe.compose.styles import StyleSheet
+from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
+    MM,
     Block,
     Callout,
     Edition,
@@ -113,9 +115,10 @@ class StoryBuilder:
         elif isinstance(part, Photo):
             yield from self.photo(part)
         elif isinstance(part, PullQuote):
-            yield pull_quote(part.text, part.attribution, self.sheet, self.page.column_width_pt)
+            block = pull_quote(part.text, part.attribution, self.sheet, self.page.column_width_pt)
+            yield self.must_fit(block, "the pull quote", part.location)
         elif isinstance(part, Callout):
-            yield callout_box(
+            block = callout_box(
                 part.title,
                 part.text,
                 part.link,
@@ -123,12 +126,41 @@ class StoryBuilder:
                 self.sheet,
                 self.page.column_width_pt,
             )
+            yield self.must_fit(block, "the call-out box", part.location)
         elif isinstance(part, Signatures):
-            yield self.signatures(part)
+            yield self.must_fit(self.signatures(part), "the signature block", part.location)
         elif isinstance(part, Related):
             yield from self.related(part)
         elif isinstance(part, PageBreakPart):
             yield PageBreak()
+
+    # --- blocks that cannot split --------------------------------------------------------------
+
+    def must_fit(
+        self,
+        block: Flowable,
+        what: str,
+        location: Location,
+        width: float | None = None,
+        height: float | None = None,
+    ) -> Flowable:
+        """``block`` if it fits on one page; else an error naming the part.
+
+        Boxes, quotes and signatures are one-row tables, which ReportLab cannot split; left to
+        the layout engine, one taller than a page ends the build with an anonymous "Flowable
+        too large".  Measured here, the message says which part and by how much.
+        """
+        width = self.page.column_width_pt if width is None else width
+        room = self.page.text_height_pt if height is None else height
+        items = block._content if isinstance(block, KeepTogether) else [block]
+        needed = sum(item.wrap(width, room)[1] for item in items if not isinstance(item, Spacer))
+        if needed > room:
+            raise InvalidEditionError(
+                f"{what} is {needed / MM:.0f} mm tall; a page has room for {room / MM:.0f} mm",
+                location=location,
+                hint="shorten its text, or split it into several parts",
+            )
+        return block
 
     # --- text ----------------------------------------------------------------------------------
 
@@ -184,6 +216,15 @@ class StoryBuilder:
             )
             safe = geometry.mm_to_pt(self.page.safe_mm + 4)
             box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
+            if caption is not None:
+                # The caption panel sits on the photo; it must not run off the page.
+                self.must_fit(
+                    caption,
+                    "the caption of the full-bleed photo",
+                    part.location,
+                    width=box[2] - 16,
+                    height=self.page.trim_pt[1] - 2 * safe - 12,
+                )
             yield StartBleedPage()
             yield BleedPage(
                 part.source,
@@ -200,6 +241,14 @@ class StoryBuilder:
         block = photo_block(placed, part.caption, part.credit, self.sheet)
         if part.placement == "full-width" and self.page.columns > 1:
             assert isinstance(block, KeepTogether)
+            # A float takes a band at the top of a page above the columns; it cannot split.
+            self.must_fit(
+                block,
+                "the full-width photo with its caption",
+                part.location,
+                width=self.page.text_width_pt,
+                height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
+            )
             yield FloatBlock(list(block._content))
         else:
             yield block
