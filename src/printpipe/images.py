@@ -18,7 +18,6 @@ import io
 import json
 import os
 import struct
-import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -38,6 +37,7 @@ from printpipe.errors import (
     PrintpipeError,
     raise_if_errors,
 )
+from printpipe.output import claim_temp, remove_stale_temps
 
 __all__ = [
     "CACHE_VERSION",
@@ -419,6 +419,8 @@ def prepare_images(
             misses[key] = job
 
     errors: list[PrintpipeError] = []
+    if misses and cache_dir.is_dir():
+        remove_stale_temps(cache_dir, ".*.tmp")  # left by a build that was killed
     n_workers = min(workers or os.cpu_count() or 1, len(misses))
     if n_workers > 1:
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
@@ -798,15 +800,19 @@ def _store(cache_dir: Path, key: str, payload: bytes, prepared: PreparedImage) -
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # Locked while it is written, so a build starting meanwhile does not take it for the
+    # leftover of a killed one (see printpipe.output.remove_stale_temps).
+    fd, tmp = claim_temp(path.parent, path.name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(fd, "wb", closefd=False) as handle:
             handle.write(payload)
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        os.close(fd)
 
 
 def _load_cached(cache_dir: Path, key: str, source: Path) -> PreparedImage | None:

@@ -3,16 +3,24 @@
 A build writes into a temporary file beside the final one and renames it into place only when
 everything (preflight included) succeeded, so an earlier good output is never replaced by a
 failed or interrupted build, and readers never see half a file.
+
+A build that is killed (SIGKILL, power loss) cannot delete its temporary file.  Each temporary
+is therefore held under an exclusive ``flock`` for as long as its build runs; the kernel drops
+the lock when the process dies, however it dies.  Before writing, a build deletes the
+temporaries of the same name that nobody holds any more, and leaves alone those of a build
+still running (two builds of one edition at once).
 """
 
 from __future__ import annotations
 
 import errno
+import glob
 import hashlib
 import json
 import os
 import platform
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +42,13 @@ class Written:
     pages: int
 
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
+STALE_AFTER_S = 24 * 3600  # without flock: a temporary this old belongs to no running build
+
 LIBRARIES = ("reportlab", "pypdf", "pillow", "pyyaml", "markdown-it-py", "pyphen", "jsonschema")
 
 
@@ -50,16 +65,64 @@ def _output_error(path: Path, error: OSError) -> OutputError:
     )
 
 
+def temp_pattern(name: str) -> str:
+    """The glob of the temporary files :func:`write_atomically` makes for a file ``name``."""
+    return f".{glob.escape(name)}.*.tmp"
+
+
+def claim_temp(folder: Path, name: str) -> tuple[int, Path]:
+    """A new temporary file for ``name`` in ``folder``, locked by the returned descriptor.
+
+    The caller closes the descriptor when the file has been renamed into place or deleted;
+    until then :func:`remove_stale_temps` in any other process leaves the file alone.
+    """
+    handle, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    if fcntl is not None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle, Path(path)
+
+
+def remove_stale_temps(folder: Path, pattern: str) -> list[Path]:
+    """Delete the temporary files matching ``pattern`` that no running process holds.
+
+    They are what a killed build leaves behind.  Without ``flock`` (not POSIX) only files a
+    day old are taken to be stale.
+    """
+    removed = []
+    for candidate in sorted(folder.glob(pattern)):
+        try:
+            handle = os.open(candidate, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a build that is still running owns it
+            elif time.time() - os.fstat(handle).st_mtime < STALE_AFTER_S:
+                continue
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+        except OSError:
+            continue
+        finally:
+            os.close(handle)
+    return removed
+
+
 @contextmanager
 def write_atomically(final: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``final``; rename it over ``final`` if the block succeeds."""
+    """Yield a temporary path beside ``final``; rename it over ``final`` if the block succeeds.
+
+    Temporaries of ``final`` left by killed builds are deleted first.
+    """
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-        os.close(handle)
+        remove_stale_temps(final.parent, temp_pattern(final.name))
+        handle, temporary = claim_temp(final.parent, final.name)
     except OSError as error:
         raise _output_error(final, error) from None
-    temporary = Path(name)
     try:
         yield temporary
         with temporary.open("rb") as stream:
@@ -70,6 +133,7 @@ def write_atomically(final: Path) -> Iterator[Path]:
         raise _output_error(final, error) from None
     finally:
         temporary.unlink(missing_ok=True)
+        os.close(handle)
 
 
 def sha256_of(path: Path) -> str:
