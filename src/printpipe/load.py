@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -229,6 +230,12 @@ class _Paths:
                 )
             )
             return None
+        if not resolved.exists():
+            # "é" typed as one character in the YAML, saved as e + accent by macOS (or the other
+            # way round): the same name to the reader, a different one to the file system.
+            found = _by_normal_form(base, value)
+            if found is not None and any(found.is_relative_to(f) for f in self.allowed):
+                resolved = found
         if not resolved.exists() and candidate.is_symlink():
             self.problems.append(
                 Diagnostic(
@@ -280,6 +287,31 @@ class _Paths:
             return None
         self.inputs.append(resolved)
         return resolved
+
+
+def _by_normal_form(base: Path, value: str) -> Path | None:
+    """The existing path that spells ``value`` in another Unicode normal form, if just one does."""
+    current = base
+    for part in Path(value).parts:
+        if (current / part).exists() or part in (".", ".."):
+            current = current / part
+            continue
+        wanted = unicodedata.normalize("NFC", part)
+        try:
+            matches = [
+                entry
+                for entry in current.iterdir()
+                if unicodedata.normalize("NFC", entry.name) == wanted
+            ]
+        except OSError:
+            return None
+        if len(matches) != 1:
+            return None
+        current = matches[0]
+    try:
+        return current.resolve() if current.exists() else None
+    except (OSError, RuntimeError):
+        return None
 
 
 def _get(data: Any, key: PathKey) -> Any:
