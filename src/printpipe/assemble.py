@@ -10,11 +10,13 @@ The cover's front pages go first, its back pages last, with any padding blanks b
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import (
@@ -24,7 +26,15 @@ from pypdf.errors import (
     PdfReadError,
     PyPdfError,
 )
-from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    RectangleObject,
+    StreamObject,
+)
 
 from printpipe.errors import BadInputFileError, Diagnostic, ExitCode, Location
 from printpipe.model import Cover, SuppliedPdf
@@ -260,8 +270,15 @@ def _trim_of(page: PageObject) -> RectangleObject:
 def normalise_page(
     page: PageObject, geometry: PageGeometryPt, pdf: SuppliedPdf, number: int
 ) -> Diagnostic | None:
-    """Move or scale ``page`` so its trim sits on the target trim; returns a warning if scaled."""
+    """Move or scale ``page`` so its trim sits on the target trim; returns a warning if scaled.
+
+    Annotations that would print (filled-in form fields, stamps) are first drawn into the
+    page, as a printer would show them: the finished file keeps no form fields or comments.
+    """
+    _sanitise(page)
+    _flatten_annotations(page)
     if page.get("/Rotate", 0) % 360:
+        _rotate_annotations(page)
         page.transfer_rotation_to_content()
     trim = _trim_of(page)
     visible = page.cropbox
@@ -348,6 +365,187 @@ def _clip_contents(page: PageObject, clip: tuple[float, float, float, float]) ->
     page.replace_contents(contents)
 
 
+_PRINT, _HIDDEN = 4, 2  # annotation flags (ISO 32000-1, 12.5.3)
+
+
+def _sanitise(page: PageObject) -> None:
+    """Keep only what may travel into the merged file: appearances to print and plain links.
+
+    Done on the supplied page *before* it is copied: whatever the page still refers to is
+    copied with it, so a script reachable from here (an open action, a field's calculation
+    script, a launch link) would land in the output as an orphan object even after finishing
+    removed every reference to it.  A printable annotation is cut down to its rectangle and
+    the appearance it shows, which :func:`_flatten_annotations` then draws into the page.
+    """
+    if "/AA" in page:
+        del page[NameObject("/AA")]
+    annotations = page.get("/Annots")
+    if annotations is None:
+        return
+    kept = ArrayObject()
+    for ref in annotations.get_object():
+        annotation = ref.get_object()
+        if not isinstance(annotation, DictionaryObject):
+            continue
+        if annotation.get("/Subtype") == "/Link":
+            if _safe_link(annotation):
+                if "/AA" in annotation:
+                    del annotation[NameObject("/AA")]
+                kept.append(ref)
+            continue
+        flags = int(annotation.get("/F", 0) or 0)
+        appearance = _normal_appearance(annotation)
+        if appearance is None or not flags & _PRINT or flags & _HIDDEN:
+            continue
+        bare = DictionaryObject()
+        for key in ("/Type", "/Subtype", "/Rect", "/F"):
+            if key in annotation:
+                bare[NameObject(key)] = annotation.raw_get(key)
+        bare[NameObject("/AP")] = DictionaryObject({NameObject("/N"): appearance})
+        kept.append(bare)
+    if kept:
+        page[NameObject("/Annots")] = kept
+    else:
+        del page[NameObject("/Annots")]
+
+
+def _safe_link(link: DictionaryObject) -> bool:
+    action = link.get("/A")
+    if action is None:
+        return True
+    action = action.get_object()
+    kind = action.get("/S")
+    if kind == "/URI":
+        return _safe_uri(action.get("/URI"))
+    return kind in ("/GoTo", None)
+
+
+def _safe_uri(uri: object) -> bool:
+    text = str(uri or "").strip().lower()
+    return text.startswith(("http://", "https://", "mailto:"))
+
+
+def _flatten_annotations(page: PageObject) -> None:
+    """Draw every printable annotation's appearance into the page; drop the rest but links.
+
+    Links stay (the screen file keeps them clickable; finishing decides).  An annotation that
+    does not print (a comment, a hidden field) is dropped, as it would be on paper.
+    """
+    annotations = page.get("/Annots")
+    if annotations is None:
+        return
+    kept = ArrayObject()
+    drawn: list[str] = []
+    # Copies: resource dictionaries are often shared between pages, and the names added
+    # here are per page.
+    resources = page.get("/Resources")
+    resources = DictionaryObject(resources.get_object() if resources is not None else {})
+    xobjects = resources.get("/XObject")
+    xobjects = DictionaryObject(xobjects.get_object() if xobjects is not None else {})
+    for index, ref in enumerate(annotations.get_object()):
+        annotation = ref.get_object()
+        if not isinstance(annotation, DictionaryObject):
+            continue
+        if annotation.get("/Subtype") == "/Link":
+            kept.append(ref)
+            continue
+        flags = int(annotation.get("/F", 0) or 0)
+        appearance = _normal_appearance(annotation)
+        if appearance is None or not flags & _PRINT or flags & _HIDDEN:
+            continue
+        placement = _appearance_matrix(annotation, appearance.get_object())
+        if placement is None:
+            continue
+        name = f"/PPAnnot{index}"
+        stream = appearance.get_object()
+        stream[NameObject("/Type")] = NameObject("/XObject")
+        stream[NameObject("/Subtype")] = NameObject("/Form")
+        xobjects[NameObject(name)] = appearance
+        drawn.append("q {:.4f} 0 0 {:.4f} {:.4f} {:.4f} cm {} Do Q".format(*placement, name))
+    if drawn:
+        resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = resources
+        contents = page.get_contents()
+        before = b"q\n" + contents.get_data() + b"\nQ\n" if contents is not None else b""
+        stream = DecodedStreamObject()
+        stream.set_data(before + "\n".join(drawn).encode() + b"\n")
+        page.replace_contents(stream)
+    if kept:
+        page[NameObject("/Annots")] = kept
+    else:
+        del page[NameObject("/Annots")]
+
+
+def _normal_appearance(annotation: DictionaryObject) -> Any:
+    """The (indirect) normal appearance stream of ``annotation`` in its current state."""
+    appearances = annotation.get("/AP")
+    if appearances is None:
+        return None
+    appearances = appearances.get_object()
+    normal = appearances.raw_get("/N") if "/N" in appearances else None
+    if normal is None:
+        return None
+    if isinstance(normal.get_object(), StreamObject):
+        return normal
+    states = normal.get_object()
+    state = annotation.get("/AS")
+    if isinstance(states, DictionaryObject) and state is not None and state in states:
+        chosen = states.raw_get(state)
+        return chosen if isinstance(chosen.get_object(), StreamObject) else None
+    return None
+
+
+def _appearance_matrix(
+    annotation: DictionaryObject, stream: StreamObject
+) -> tuple[float, float, float, float] | None:
+    """Scale and offset that fit the appearance's box onto the annotation's /Rect (12.5.5)."""
+    try:
+        x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
+        bx0, by0, bx1, by1 = (float(v) for v in stream["/BBox"])
+        a, b, c, d, e, f = (float(v) for v in stream.get("/Matrix", (1, 0, 0, 1, 0, 0)))
+    except (KeyError, TypeError, ValueError):
+        return None
+    corners = [(bx, by) for bx in (bx0, bx1) for by in (by0, by1)]
+    xs = [a * x + c * y + e for x, y in corners]
+    ys = [b * x + d * y + f for x, y in corners]
+    width, height = max(xs) - min(xs), max(ys) - min(ys)
+    left, bottom = min(x0, x1), min(y0, y1)
+    if width <= 0 or height <= 0 or not all(map(math.isfinite, (*xs, *ys, x0, y0, x1, y1))):
+        return None
+    sx, sy = abs(x1 - x0) / width, abs(y1 - y0) / height
+    return sx, sy, left - min(xs) * sx, bottom - min(ys) * sy
+
+
+def _rotate_annotations(page: PageObject) -> None:
+    """Turn annotation rectangles the way ``transfer_rotation_to_content`` turns the page."""
+    if "/Annots" not in page:
+        return
+    box = page.mediabox
+    turn = (
+        Transformation()
+        .translate(-float(box.left + box.width / 2), -float(box.bottom + box.height / 2))
+        .rotate(-page.rotation)
+    )
+    low, high = turn.apply_on(box.lower_left), turn.apply_on(box.upper_right)
+    turn = turn.translate(-min(low[0], high[0]), -min(low[1], high[1]))
+    for ref in page["/Annots"] or ():
+        annotation = ref.get_object()
+        for key in ("/Rect", "/QuadPoints"):
+            values = annotation.get(key)
+            if not isinstance(values, ArrayObject) or len(values) % 2:
+                continue
+            points = [
+                turn.apply_on((float(values[i]), float(values[i + 1])))
+                for i in range(0, len(values), 2)
+            ]
+            if key == "/Rect":
+                xs, ys = [x for x, _ in points], [y for _, y in points]
+                flat = [min(xs), min(ys), max(xs), max(ys)]
+            else:
+                flat = [v for point in points for v in point]
+            annotation[NameObject(key)] = ArrayObject(FloatObject(v) for v in flat)
+
+
 def _move_annotations(page: PageObject, scale: float, tx: float, ty: float) -> None:
     """``add_transformation`` leaves annotations behind; move their rectangles too."""
     for ref in page.get("/Annots", ()) or ():
@@ -381,7 +579,10 @@ def assemble(
         start = len(writer.pages)
         for index in indices:
             try:
-                page = writer.add_page(reader.pages[index])
+                source = reader.pages[index]
+                if pdf is not None:
+                    _sanitise(source)
+                page = writer.add_page(source)
                 if pdf is not None:
                     note = normalise_page(page, geometry, pdf, index + 1)
                     if note is not None:
