@@ -136,7 +136,7 @@ def describe(char: str) -> str:
     if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
         kind = {"Cc": "control character", "Cs": "surrogate", "Co": "private-use character"}
         return f"{code} ({kind.get(unicodedata.category(char), 'unassigned code point')})"
-    if unicodedata.combining(char):
+    if unicodedata.category(char).startswith("M"):
         return f"'\u25cc{char}' ({code} {name}, a combining mark)"
     return f"'{char}' ({code} {name})" if name else f"'{char}' ({code})"
 
