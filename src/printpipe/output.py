@@ -77,8 +77,13 @@ def claim_temp(folder: Path, name: str) -> tuple[int, Path]:
     until then :func:`remove_stale_temps` in any other process leaves the file alone.
     """
     handle, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    if fcntl is not None:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+    except BaseException:  # Ctrl-C included: never leave an unowned file behind
+        os.close(handle)
+        os.unlink(path)
+        raise
     return handle, Path(path)
 
 
@@ -117,13 +122,15 @@ def write_atomically(final: Path) -> Iterator[Path]:
 
     Temporaries of ``final`` left by killed builds are deleted first.
     """
+    claimed: tuple[int, Path] | None = None
     try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(final.parent, temp_pattern(final.name))
-        handle, temporary = claim_temp(final.parent, final.name)
-    except OSError as error:
-        raise _output_error(final, error) from None
-    try:
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temps(final.parent, temp_pattern(final.name))
+            claimed = claim_temp(final.parent, final.name)
+        except OSError as error:
+            raise _output_error(final, error) from None
+        temporary = claimed[1]
         yield temporary
         with temporary.open("rb") as stream:
             os.fsync(stream.fileno())
@@ -132,8 +139,9 @@ def write_atomically(final: Path) -> Iterator[Path]:
     except OSError as error:
         raise _output_error(final, error) from None
     finally:
-        temporary.unlink(missing_ok=True)
-        os.close(handle)
+        if claimed is not None:
+            claimed[1].unlink(missing_ok=True)
+            os.close(claimed[0])
 
 
 def sha256_of(path: Path) -> str:
