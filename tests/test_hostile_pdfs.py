@@ -135,11 +135,6 @@ def test_password_from_the_environment_opens_it_for_assembly(
         open_pdf(SuppliedPdf(path, "appendix.pdf", "Accounts"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline._supplied_checks passes pdf.password, not the environment's, to preflight; "
-    "fix: preflight(..., password=assemble.working_password(pdf), ...)",
-)
 def test_password_from_the_environment_builds(
     edition: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from printpipe import geometry, images
-from printpipe.assemble import Assembled, PageGeometryPt, assemble, open_pdf
+from printpipe.assemble import Assembled, PageGeometryPt, assemble, open_pdf, working_password
 from printpipe.compose import (
     ComposedBody,
     ComposeSettings,
@@ -248,7 +248,7 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
     profile = f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
     for pdf in supplied:
         open_pdf(pdf)  # the precise error for a file that is not a usable PDF at all
-        report = preflight(pdf.source, profile, password=pdf.password, label=pdf.label)
+        report = preflight(pdf.source, profile, password=working_password(pdf), label=pdf.label)
         for finding in report.findings:
             if finding.severity == "info":
                 continue
