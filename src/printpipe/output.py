@@ -49,7 +49,16 @@ except ImportError:  # pragma: no cover - not POSIX
 
 STALE_AFTER_S = 24 * 3600  # without flock: a temporary this old belongs to no running build
 
-LIBRARIES = ("reportlab", "rl_accel", "pypdf", "pillow", "pyyaml", "markdown-it-py", "pyphen", "jsonschema")
+LIBRARIES = (
+    "reportlab",
+    "rl_accel",
+    "pypdf",
+    "pillow",
+    "pyyaml",
+    "markdown-it-py",
+    "pyphen",
+    "jsonschema",
+)
 
 
 def _output_error(path: Path, error: OSError) -> OutputError:
