@@ -64,6 +64,7 @@ FONTS = ROOT / "assets" / "fonts"
 EPOCH = "1588204800"  # 2020-04-30, as in the tests
 
 PHOTO_VERSION = 1  # bump when make_photo changes: cached photos are named by it
+APPENDIX_VERSION = 2  # likewise for make_appendix
 CAMERA = (6000, 4000)
 STAGES = ("load", "images", "compose", "assemble", "finish", "preflight", "write", "total")
 MB = 1024 * 1024
@@ -291,7 +292,13 @@ def make_appendix(path: Path, pages: int) -> Path:
     pdfmetrics.registerFont(TTFont("BenchSans-Bold", str(FONTS / "NotoSans-Bold.ttf")))
     rng = random.Random("printpipe-bench-appendix")
     partial = path.with_suffix(".partial")
-    canvas = Canvas(str(partial), pagesize=A4, invariant=1, enforceColorSpace="cmyk")
+    canvas = Canvas(
+        str(partial),
+        pagesize=A4,
+        invariant=1,
+        enforceColorSpace="cmyk",
+        initialFontName="BenchSans",  # never Helvetica: supplied PDFs must embed every font
+    )
     canvas.setTitle("Benchmark appendix")
     ink, rule = CMYKColor(0, 0, 0, 0.92), CMYKColor(1, 0.45, 0, 0.3)
     width, height = A4
@@ -383,7 +390,8 @@ def write_edition(spec: SizeSpec, folder: Path) -> tuple[Report | None, str]:
         _link_or_copy(SAMPLE / "cover.pdf", folder / "cover.pdf")
         edition["cover"] = {"file": "cover.pdf"}
     if spec.appendix_pages:
-        appendix = make_appendix(BENCH / f"appendix-{spec.appendix_pages}.pdf", spec.appendix_pages)
+        pages = spec.appendix_pages
+        appendix = make_appendix(BENCH / f"appendix-v{APPENDIX_VERSION}-{pages}.pdf", pages)
         _link_or_copy(appendix, folder / "appendix.pdf")
         edition["appendices"] = [{"file": "appendix.pdf", "title": "Statement of accounts"}]
         notes.append(f"{spec.appendix_pages}-page appendix")
@@ -445,7 +453,9 @@ def measure(
     except OSError as exc:
         return Measured(False, 0.0, 0.0, 0.0, f"cannot start {command[0]}: {exc}")
     timed_out = False
+    peak = 0.0
     while True:
+        peak = max(peak, _peak_rss_mb(process.pid, command))
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
@@ -458,7 +468,9 @@ def measure(
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    rss = usage.ru_maxrss / 1024
+    # ru_maxrss of a child starts from this process's RSS (the fork), so it only stands in
+    # when the child ended before it could be read from /proc.
+    rss = peak or usage.ru_maxrss / 1024
     if timed_out:
         return Measured(False, wall, cpu, rss, f"timed out after {timeout:.0f} s")
     if process.returncode:
@@ -466,6 +478,20 @@ def measure(
         error = f"exit {process.returncode}: {tail[0][:160]} (log: {_rel(log)})"
         return Measured(False, wall, cpu, rss, error)
     return Measured(True, wall, cpu, rss)
+
+
+def _peak_rss_mb(pid: int, command: Sequence[str]) -> float:
+    """VmHWM of ``pid`` once it runs ``command`` (before exec it is a copy of this process)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if [a.decode(errors="replace") for a in argv[:2]] != list(command[:2]):
+            return 0.0
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
 
 
 def _rel(path: Path) -> str:
@@ -500,7 +526,6 @@ files = [
 Path(args["report"]).write_text(json.dumps({
     "timings": result.timings,
     "files": files,
-    "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "rss_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
 }))
 """
@@ -536,7 +561,6 @@ def printpipe_build(
             "timings": data["timings"],
             "pages": sum(f["pages"] for f in data["files"]),
             "bytes": sum(f["bytes"] for f in data["files"]),
-            "rss_main_mb": data["rss_main_mb"],
             "rss_workers_mb": data["rss_workers_mb"],
         }
         if profile:
@@ -557,7 +581,7 @@ def _median_of(runs: list[Measured]) -> dict[str, Any]:
         "rss_mb": statistics.median(r.rss_mb for r in good),
         "walls": [round(r.wall, 3) for r in good],
     }
-    for key in ("pages", "bytes", "rss_main_mb", "rss_workers_mb"):
+    for key in ("pages", "bytes", "rss_workers_mb"):
         if key in good[0].extra:
             row[key] = statistics.median(r.extra[key] for r in good)
     if "timings" in good[0].extra:
@@ -663,7 +687,8 @@ def floor_jobs(edition_path: Path, ppi_kind: str = "press") -> tuple[list[Any], 
 def bench_floor(edition: Path, output_bytes: int, runs: int) -> dict[str, Any]:
     """Decode every photo at the scale it is needed and write the output bytes, on all cores."""
     try:
-        jobs, profile = floor_jobs(edition)
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            jobs, profile = pool.submit(floor_jobs, edition).result()
     except Exception as exc:  # the floor must never fail the bench
         return {"rgb": {"ok": False, "error": f"{type(exc).__name__}: {exc}"}}
     result: dict[str, Any] = {"photos": len(jobs)}
@@ -678,7 +703,9 @@ def bench_floor(edition: Path, output_bytes: int, runs: int) -> dict[str, Any]:
                 for chunk in encoded:
                     handle.write(chunk)
                 rest = max(0, output_bytes - sum(map(len, encoded)))
-                handle.write(b"\0" * rest)
+                while rest > 0:
+                    handle.write(bytes(min(rest, 8 * MB)))
+                    rest -= 8 * MB
             walls.append(time.perf_counter() - started)
         result[name] = {
             "ok": True,
@@ -765,12 +792,11 @@ def bench_peers(edition: Path, python: Path, runs: int, gs: bool) -> dict[str, A
 
 
 def _pages(pdf: Path) -> int | None:
-    try:
-        from pypdf import PdfReader
-
-        return len(PdfReader(pdf).pages)
-    except Exception:
+    """Page count, by qpdf in a child (pypdf here would grow this process and its forks)."""
+    if not shutil.which("qpdf"):
         return None
+    found = subprocess.run(["qpdf", "--show-npages", str(pdf)], capture_output=True, text=True)
+    return int(found.stdout) if found.returncode == 0 and found.stdout.strip().isdigit() else None
 
 
 def bench_qpdf_merge(edition: Path) -> dict[str, Any]:
