@@ -25,10 +25,10 @@ press screen archive proof: $(STAMP)
 	$(PRINTPIPE) build $(EDITION) --target $@
 
 ## Every edition x every target; one process per edition, so `make -j2 all` is safe.
-all: $(addprefix all-,$(EDITIONS))
+all: $(addprefix all-,$(notdir $(EDITIONS)))
 
 all-%: $(STAMP)
-	$(PRINTPIPE) build $* --target all
+	$(PRINTPIPE) build editions/$* --target all
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
