@@ -238,7 +238,7 @@ def test_rotated_pages_arrive_the_way_they_are_seen(edition: Path) -> None:
     source = appendix(edition, make)
     code, out = build(edition)
     assert code == 0, out
-    assert "page 2 is 297.0 x 210.0 mm; scaled to 71%" in out  # 90 degrees: landscape as seen
+    assert "297.0 x 210.0 mm scaled to 71%" in out  # 90 degrees: landscape as seen
     seen = pypdfium2.PdfDocument(source)
     built = pypdfium2.PdfDocument(output(edition))
     with pikepdf.open(output(edition)) as pdf:
@@ -261,7 +261,7 @@ def test_content_outside_the_crop_box_does_not_show(edition: Path) -> None:
     appendix(edition, make)
     code, out = build(edition, "screen")
     assert code == 0, out
-    assert "page 1 is 141.1 x 211.7 mm; scaled" in out
+    assert "page 1 is not the" in out and "141.1 x 211.7 mm scaled" in out
     image = pypdfium2.PdfDocument(output(edition, "screen"))[1].render(scale=0.2).to_pil()
     colours = image.convert("RGB").getcolors(1 << 20)
     assert not [c for _, c in colours if c[1] < 100 and c[0] > 150], "magenta leaked"
@@ -279,9 +279,10 @@ def test_mixed_sizes_landscape_and_five_metres_wide(edition: Path) -> None:
     appendix(edition, make)
     code, out = build(edition)
     assert code == 0, out
-    assert "page 2 is 215.9 x 279.4 mm; scaled to 97%" in out
-    assert "page 3 is 297.0 x 210.0 mm; scaled to 71%" in out
-    assert "page 4 is 4999.9 x 209.9 mm; scaled to 4%" in out
+    assert "pages 2-4 are not the 210.0 x 297.0 mm trim" in out
+    assert "215.9 x 279.4 mm scaled to 97%" in out
+    assert "297.0 x 210.0 mm scaled to 71%" in out
+    assert "4999.9 x 209.9 mm scaled to 4%" in out
     with pikepdf.open(output(edition)) as pdf:
         boxes = {tuple(round(float(v), 1) for v in page.trimbox) for page in pdf.pages}
         assert boxes == {(8.5, 8.5, 603.8, 850.4)}

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import (
@@ -28,7 +28,7 @@ from pypdf.errors import (
 )
 from pypdf.generic import (
     ArrayObject,
-    DecodedStreamObject,
+    ContentStream,
     DictionaryObject,
     FloatObject,
     NameObject,
@@ -267,10 +267,51 @@ def _trim_of(page: PageObject) -> RectangleObject:
     return page.cropbox
 
 
+@dataclass(frozen=True)
+class ScaledPage:
+    """A supplied page that was not the trim size and was scaled to fit it."""
+
+    number: int
+    width_pt: float
+    height_pt: float
+    scale: float
+
+
+def scaled_warning(
+    pdf: SuppliedPdf, pages: Sequence[ScaledPage], geometry: PageGeometryPt
+) -> Diagnostic:
+    """One warning per file, naming its odd-sized pages, their size and the scale used."""
+    sizes = sorted({(_mm(p.width_pt), _mm(p.height_pt), round(p.scale * 100)) for p in pages})
+    shown = "; ".join(f"{w} x {h} mm scaled to {pct}%" for w, h, pct in sizes)
+    numbers = _page_list([p.number for p in pages])
+    return Diagnostic(
+        f"{pdf.label} {numbers} not the {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm "
+        f"trim: {shown} to fit",
+        pdf.location,
+        "supply it at the trim size to print it 1:1",
+        severity="warning",
+        code=ExitCode.BAD_INPUT_FILE,
+    )
+
+
+def _page_list(numbers: Sequence[int]) -> str:
+    """``[1, 2, 3, 7]`` as ``pages 1-3, 7 are``; one page as ``page 4 is``."""
+    if len(numbers) == 1:
+        return f"page {numbers[0]} is"
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    text = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return f"pages {text} are"
+
+
 def normalise_page(
     page: PageObject, geometry: PageGeometryPt, pdf: SuppliedPdf, number: int
-) -> Diagnostic | None:
-    """Move or scale ``page`` so its trim sits on the target trim; returns a warning if scaled.
+) -> ScaledPage | None:
+    """Move or scale ``page`` so its trim sits on the target trim; says so if it scaled it.
 
     Annotations that would print (filled-in form fields, stamps) are first drawn into the
     page, as a printer would show them: the finished file keeps no form fields or comments.
@@ -307,15 +348,7 @@ def normalise_page(
         scale = min(geometry.trim_w / width, geometry.trim_h / height)
         tx = geometry.bleed + (geometry.trim_w - width * scale) / 2 - float(trim.left) * scale
         ty = geometry.bleed + (geometry.trim_h - height * scale) / 2 - float(trim.bottom) * scale
-        warning = Diagnostic(
-            f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm; scaled to "
-            f"{scale * 100:.0f}% to fit the {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm "
-            "trim",
-            pdf.location,
-            "supply it at the trim size to print it 1:1",
-            severity="warning",
-            code=ExitCode.BAD_INPUT_FILE,
-        )
+        warning = ScaledPage(number, width, height, scale)
     transform = Transformation().scale(scale, scale).translate(tx, ty)
     if (scale, tx, ty) != (1.0, 0.0, 0.0):
         page.add_transformation(transform)
@@ -461,15 +494,16 @@ def _flatten_annotations(page: PageObject) -> None:
         stream[NameObject("/Type")] = NameObject("/XObject")
         stream[NameObject("/Subtype")] = NameObject("/Form")
         xobjects[NameObject(name)] = appearance
-        drawn.append("q {:.4f} 0 0 {:.4f} {:.4f} {:.4f} cm {} Do Q".format(*placement, name))
+        sx, sy, tx, ty = placement
+        drawn.append(f"q {sx:.4f} 0 0 {sy:.4f} {tx:.4f} {ty:.4f} cm {name} Do Q")
     if drawn:
         resources[NameObject("/XObject")] = xobjects
         page[NameObject("/Resources")] = resources
         contents = page.get_contents()
         before = b"q\n" + contents.get_data() + b"\nQ\n" if contents is not None else b""
-        stream = DecodedStreamObject()
-        stream.set_data(before + "\n".join(drawn).encode() + b"\n")
-        page.replace_contents(stream)
+        flattened = ContentStream(None, None)
+        flattened.set_data(before + "\n".join(drawn).encode() + b"\n")
+        page.replace_contents(flattened)
     if kept:
         page[NameObject("/Annots")] = kept
     else:
@@ -500,8 +534,8 @@ def _appearance_matrix(
 ) -> tuple[float, float, float, float] | None:
     """Scale and offset that fit the appearance's box onto the annotation's /Rect (12.5.5)."""
     try:
-        x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
-        bx0, by0, bx1, by1 = (float(v) for v in stream["/BBox"])
+        x0, y0, x1, y1 = (float(v) for v in cast(ArrayObject, annotation["/Rect"]))
+        bx0, by0, bx1, by1 = (float(v) for v in cast(ArrayObject, stream["/BBox"]))
         a, b, c, d, e, f = (float(v) for v in stream.get("/Matrix", (1, 0, 0, 1, 0, 0)))
     except (KeyError, TypeError, ValueError):
         return None
@@ -528,7 +562,7 @@ def _rotate_annotations(page: PageObject) -> None:
     )
     low, high = turn.apply_on(box.lower_left), turn.apply_on(box.upper_right)
     turn = turn.translate(-min(low[0], high[0]), -min(low[1], high[1]))
-    for ref in page["/Annots"] or ():
+    for ref in cast(ArrayObject, page["/Annots"] or ArrayObject()):
         annotation = ref.get_object()
         for key in ("/Rect", "/QuadPoints"):
             values = annotation.get(key)
@@ -577,6 +611,7 @@ def assemble(
         reader: PdfReader, indices: Sequence[int], kind: str, title: str, pdf: SuppliedPdf | None
     ) -> None:
         start = len(writer.pages)
+        scaled: list[ScaledPage] = []
         for index in indices:
             try:
                 source = reader.pages[index]
@@ -586,7 +621,7 @@ def assemble(
                 if pdf is not None:
                     note = normalise_page(page, geometry, pdf, index + 1)
                     if note is not None:
-                        warnings.append(note)
+                        scaled.append(note)
             except BadInputFileError:
                 raise
             except _DAMAGE as error:
@@ -596,6 +631,8 @@ def assemble(
                     location=pdf.location if pdf else None,
                     hint=_DAMAGE_HINT,
                 ) from None
+        if scaled and pdf is not None:
+            warnings.append(scaled_warning(pdf, scaled, geometry))
         if indices:
             label = pdf.label if pdf else "body"
             ranges.append(PageRange(kind, title, start, len(indices), label))

@@ -41,7 +41,8 @@ def _setup_logging(verbose: int, quiet: int) -> None:
 
 
 def _echo_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
+    """Print each distinct diagnostic once (targets of one build often notice the same thing)."""
+    for diagnostic in dict.fromkeys(diagnostics):
         if diagnostic.is_error or log.isEnabledFor(logging.WARNING):
             click.echo(diagnostic.render(), err=True)
 

@@ -401,8 +401,8 @@ def _read_layout_chain(
             return []
         try:
             document = read_yaml(path, display_path(path))
-        except YamlProblem as problem:
-            problems.append(problem.diagnostic)
+        except YamlProblem as unreadable:
+            problems.append(unreadable.diagnostic)
             return []
         if not isinstance(document.data, dict):
             problems.append(Diagnostic("a layout must be a mapping", document.location(()), None))
