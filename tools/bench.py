@@ -66,7 +66,19 @@ EPOCH = "1588204800"  # 2020-04-30, as in the tests
 PHOTO_VERSION = 1  # bump when make_photo changes: cached photos are named by it
 APPENDIX_VERSION = 2  # likewise for make_appendix
 CAMERA = (6000, 4000)
-STAGES = ("load", "images", "compose", "assemble", "finish", "preflight", "write", "total")
+STAGES = (
+    "load",
+    "preflight-supplied",
+    "images",
+    "compose",
+    "assemble",
+    "finish",
+    "preflight",
+    "write",
+    "total",
+)
+#: Table headings; printpipe times preflight inside write, so "write" includes "preflight".
+STAGE_LABELS = {"preflight-supplied": "supplied", "preflight": "preflt", "write": "write+pf"}
 MB = 1024 * 1024
 
 # --- sizes -------------------------------------------------------------------------------------
@@ -841,7 +853,7 @@ def size_table(name: str, data: dict[str, Any]) -> str:
     """One size: every route with wall, CPU, RSS, output and stage times."""
     head = (
         f"{'route':40} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} {'out MB':>8} {'pages':>6}  "
-        + " ".join(f"{s[:8]:>8}" for s in STAGES[:-1])
+        + " ".join(f"{STAGE_LABELS.get(s, s):>8}" for s in STAGES[:-1])
     )
     lines = [f"== {name}: {data['edition']}", head, "-" * len(head)]
 
