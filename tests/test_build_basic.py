@@ -166,3 +166,34 @@ def test_full_width_float_never_lands_on_the_bleed_page(
     width, height = image.size
     for corner in ((0, 0), (width - 1, height - 1)):
         assert image.convert("RGB").getpixel(corner) != (255, 255, 255)
+
+
+def test_block_taller_than_the_space_beside_floats_waits_for_the_next_page(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    from tests.conftest import photo
+
+    yaml = BASIC_EDITION_FLOATS
+    edition = make_edition(yaml=yaml)
+    photo(edition / "photos" / "wide.jpg", (3000, 2400), (30, 120, 200))
+    photo(edition / "photos" / "tall.jpg", (2000, 3000), (200, 120, 30))
+    result = run_build(edition, tmp_path / "out", "screen")
+    reader = PdfReader(result.results[0].path)
+    pages = [page.extract_text() for page in reader.pages]
+    wide = next(i for i, text in enumerate(pages) if "Wide photo" in text)
+    tall = next(i for i, text in enumerate(pages) if "Tall photo" in text)
+    assert tall > wide
+
+
+BASIC_EDITION_FLOATS = """\
+title: "Floats"
+organisation: "Test Rights Network"
+year: 2019
+layout: house
+parts:
+  - section: sections/one.md
+  - photo: {file: photos/wide.jpg, caption: "Wide photo", placement: full-width}
+  - page_break: true
+  - photo: {file: photos/tall.jpg, caption: "Tall photo", placement: column}
+  - section: sections/two.md
+"""

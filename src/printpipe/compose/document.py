@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate
 from reportlab.platypus.doctemplate import ActionFlowable
 
-from printpipe.compose.flowables import Placement
+from printpipe.compose.flowables import PlacedImage, Placement
 from printpipe.compose.styles import StyleSheet
 from printpipe.model import PageGeometry, mm_to_pt
 
@@ -295,6 +295,23 @@ class BodyDocument(BaseDocTemplate):
         canvas.restoreState()
 
     # --- flowable events ------------------------------------------------------------------------
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        """Let a block that cannot fit beside this page's floats wait for a page without them.
+
+        A column photo or a box is never split; if the float band at the top of the page has
+        left the column shorter than the block, ReportLab would give up ("too large"). Moving
+        on to the next frame instead always ends: every page with a band places a float.
+        """
+        frame = getattr(self, "frame", None)
+        if flowables and frame is not None and isinstance(flowables[0], KeepTogether | PlacedImage):
+            full = self.text_top() - self.text_bottom()
+            if frame._aH < full - 0.5:
+                _, height = flowables[0].wrapOn(self.canv, frame._aW, full)
+                if height > frame._aH:
+                    self.handle_frameEnd()
+                    return
+        super().handle_flowable(flowables)
 
     def afterFlowable(self, flowable: Flowable) -> None:
         mark = getattr(flowable, "_pp_heading", None)
