@@ -324,6 +324,9 @@ class BodyDocument(BaseDocTemplate):
         if level == 1:
             if self._pass_first_section is None:
                 self._pass_first_section = page
+                # Known from now on in this pass too, so the contents entries get their final
+                # numbers in the first pass and ReportLab needs one pass less to agree.
+                self.first_section_page = page
             self.current_section = title
             self.opener_pages.add(page)
         if level <= 2:
