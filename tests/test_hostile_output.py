@@ -150,11 +150,6 @@ def test_disk_full_in_the_image_cache(
     assert_untouched(final, sha)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.build does not map OSError (ENOSPC) from its private work folder "
-    "(ReportLab writing the body) to OutputError; see the report",
-)
 def test_disk_full_in_the_work_folder(
     edition: Path, earlier: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,6 +29,7 @@ from pypdf.errors import (
 from pypdf.generic import (
     ArrayObject,
     ContentStream,
+    DecodedStreamObject,
     DictionaryObject,
     FloatObject,
     NameObject,
@@ -349,14 +350,21 @@ def normalise_page(
         tx = geometry.bleed + (geometry.trim_w - width * scale) / 2 - float(trim.left) * scale
         ty = geometry.bleed + (geometry.trim_h - height * scale) / 2 - float(trim.bottom) * scale
         warning = ScaledPage(number, width, height, scale)
-    transform = Transformation().scale(scale, scale).translate(tx, ty)
-    if (scale, tx, ty) != (1.0, 0.0, 0.0):
-        page.add_transformation(transform)
-        _move_annotations(page, scale, tx, ty)
     media_w, media_h = geometry.media
     clip = _clipped(visible, scale, tx, ty, media_w, media_h)
+    prefix = suffix = b""
     if clip is not None:
-        _clip_contents(page, clip)
+        left, bottom, right, top = clip
+        prefix += (
+            f"q {left:.4f} {bottom:.4f} {right - left:.4f} {top - bottom:.4f} re W n\n".encode()
+        )
+        suffix = b"\nQ\n" + suffix
+    if (scale, tx, ty) != (1.0, 0.0, 0.0):
+        prefix += f"q {scale:.6f} 0 0 {scale:.6f} {tx:.4f} {ty:.4f} cm\n".encode()
+        suffix = b"\nQ\n" + suffix
+        _move_annotations(page, scale, tx, ty)
+    if prefix:
+        _wrap_contents(page, prefix, suffix)
     full = RectangleObject([0, 0, media_w, media_h])
     page.mediabox = full
     page.cropbox = full
@@ -387,15 +395,26 @@ def _clipped(
     return (max(left, 0.0), max(bottom, 0.0), min(right, media_w), min(top, media_h))
 
 
-def _clip_contents(page: PageObject, clip: tuple[float, float, float, float]) -> None:
-    """Hide whatever the supplier left outside its own visible page box."""
-    contents = page.get_contents()
+def _wrap_contents(page: PageObject, prefix: bytes, suffix: bytes) -> None:
+    """Put ``prefix`` before and ``suffix`` after the page's content, without decoding it.
+
+    The supplier's streams stay as they are (a 400-page appendix is never parsed or
+    recompressed); two small streams around them carry the clip and the placement matrix.
+    """
+    contents = page.get("/Contents")
     if contents is None:
         return
-    left, bottom, right, top = clip
-    prefix = f"q {left:.3f} {bottom:.3f} {right - left:.3f} {top - bottom:.3f} re W n\n".encode()
-    contents.set_data(prefix + contents.get_data() + b"\nQ\n")
-    page.replace_contents(contents)
+    owner = page.indirect_reference.pdf if page.indirect_reference is not None else None
+    if owner is None:
+        raise RuntimeError("normalise_page works on pages already added to a writer")
+    streams = []
+    for data in (prefix, suffix):
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        streams.append(owner._add_object(stream))
+    existing = contents.get_object()
+    middle = list(existing) if isinstance(existing, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([streams[0], *middle, streams[1]])
 
 
 _PRINT, _HIDDEN = 4, 2  # annotation flags (ISO 32000-1, 12.5.3)
@@ -617,6 +636,11 @@ def assemble(
                 source = reader.pages[index]
                 if pdf is not None:
                     _sanitise(source)
+                    # Inflate (never parse) the content once, inside pypdf's limits: a stream
+                    # that would expand to gigabytes fails here, as damage, not later.
+                    contents = source.get_contents()
+                    if contents is not None:
+                        contents.get_data()
                 page = writer.add_page(source)
                 if pdf is not None:
                     note = normalise_page(page, geometry, pdf, index + 1)

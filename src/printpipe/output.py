@@ -61,7 +61,8 @@ LIBRARIES = (
 )
 
 
-def _output_error(path: Path, error: OSError) -> OutputError:
+def output_error(path: Path, error: OSError) -> OutputError:
+    """The OutputError for an OS failure while writing ``path``, with what to do about it."""
     if error.errno == errno.ENOSPC:
         hint = "free some disk space and build again"
     elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -138,7 +139,7 @@ def write_atomically(final: Path) -> Iterator[Path]:
             remove_stale_temps(final.parent, temp_pattern(final.name))
             claimed = claim_temp(final.parent, final.name)
         except OSError as error:
-            raise _output_error(final, error) from None
+            raise output_error(final, error) from None
         temporary = claimed[1]
         yield temporary
         with temporary.open("rb") as stream:
@@ -146,7 +147,7 @@ def write_atomically(final: Path) -> Iterator[Path]:
         os.chmod(temporary, 0o644)
         os.replace(temporary, final)
     except OSError as error:
-        raise _output_error(final, error) from None
+        raise output_error(final, error) from None
     finally:
         if claimed is not None:
             claimed[1].unlink(missing_ok=True)

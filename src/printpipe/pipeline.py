@@ -7,6 +7,8 @@ passes them along, collects warnings, times the stages and decides what is fatal
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import logging
 import tempfile
 import time
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from printpipe import geometry, images
+from printpipe import __version__, geometry, images
 from printpipe.assemble import Assembled, PageGeometryPt, assemble, open_pdf, working_password
 from printpipe.compose import (
     ComposedBody,
@@ -37,9 +39,9 @@ from printpipe.errors import (
 )
 from printpipe.finish import Heading, build_date, finish, stamp_pages
 from printpipe.load import display_path, find_project_root, load_edition
-from printpipe.model import Edition, Photo, Signatures
+from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
 from printpipe.newedition import find_placeholders
-from printpipe.output import Written, write_atomically, write_manifest
+from printpipe.output import Written, output_error, write_atomically, write_manifest
 from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
 from printpipe.targets import TARGETS, Target
 
@@ -240,6 +242,31 @@ def cache_dir(edition: Edition) -> Path:
     return find_project_root(edition.root) / "build" / ".cache" / "images"
 
 
+def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> PreflightReport:
+    """Preflight a supplied PDF once per content, so a warm rebuild skips a long appendix.
+
+    Keyed by the file's sha256, the profile and printpipe's version; a damaged cache entry
+    is simply a miss.
+    """
+    digest = hashlib.sha256(pdf.source.read_bytes()).hexdigest()
+    key = hashlib.sha256(f"{digest}:{profile}:{__version__}".encode()).hexdigest()
+    entry = cache_dir(edition).parent / "preflight" / f"{key}.json"
+    try:
+        cached = PreflightReport.from_json(entry.read_text(encoding="utf-8"))
+        return replace(cached, path=pdf.label)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    open_pdf(pdf)  # the precise error for a file that is not a usable PDF at all
+    report = preflight(pdf.source, profile, password=working_password(pdf), label=pdf.label)
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with write_atomically(entry) as temporary:
+            temporary.write_text(report.to_json(), encoding="utf-8")
+    except PrintpipeError:
+        log.debug("could not cache the preflight report of %s", pdf.label)
+    return report
+
+
 def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
     """Preflight covers and appendices before merging; accepted problems become warnings."""
     problems: list[Diagnostic] = []
@@ -247,8 +274,7 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
     supplied += list(edition.appendices)
     profile = f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
     for pdf in supplied:
-        open_pdf(pdf)  # the precise error for a file that is not a usable PDF at all
-        report = preflight(pdf.source, profile, password=working_password(pdf), label=pdf.label)
+        report = _cached_preflight(edition, pdf, profile)
         for finding in report.findings:
             if finding.severity == "info":
                 continue
@@ -380,7 +406,15 @@ def build_target(
             writer.write(handle)
         with _timed(timings, "preflight", options.progress):
             profile = replace(PROFILES[target.preflight], trim_size_mm=layout.page.trim_mm)
-            report = preflight(temporary, profile, label=display_path(final))
+            supplied_pages = frozenset(
+                page
+                for r in assembled.ranges
+                if r.kind in ("cover-front", "cover-back", "appendix")
+                for page in range(r.start + 1, r.start + r.count + 1)
+            )
+            report = preflight(
+                temporary, profile, label=display_path(final), checked_pages=supplied_pages
+            )
         accepted = _accepted_pages(edition, assembled)
         findings = [
             Diagnostic(
@@ -420,9 +454,15 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
     with tempfile.TemporaryDirectory(prefix="printpipe-") as work:
         for name in options.targets:
             log.info("building %s", name)
-            result.results.append(
-                build_target(edition, infos, TARGETS[name], options, result, Path(work))
-            )
+            try:
+                result.results.append(
+                    build_target(edition, infos, TARGETS[name], options, result, Path(work))
+                )
+            except OSError as error:
+                # The private work folder (the composed body) filled the disk or vanished.
+                if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO):
+                    raise
+                raise output_error(Path(work), error) from None
     out_dir = options.out_dir or default_out_dir(edition)
     written = [Written(r.target, r.path, r.pages) for r in result.results]
     result.manifest = write_manifest(out_dir / "manifest.json", edition, written)

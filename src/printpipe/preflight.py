@@ -375,6 +375,7 @@ class PreflightReport:
                     "page": f.page,
                     "message": f.message,
                     "hint": f.hint,
+                    "pages": list(f.pages),
                 }
                 for f in self.findings
             ],
@@ -392,6 +393,26 @@ class PreflightReport:
             ],
         }
         return json.dumps(data, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> PreflightReport:
+        """The report back from :meth:`to_json` (for the cache of supplied files' reports)."""
+        data = json.loads(text)
+        if data.get("format") != "printpipe-preflight/1":
+            raise ValueError("not a printpipe preflight report")
+        findings = tuple(
+            Finding(
+                f["severity"],
+                f["check"],
+                f["message"],
+                f["page"],
+                f["hint"],
+                tuple(f.get("pages", ())),
+            )
+            for f in data["findings"]
+        )
+        images = tuple(PlacedImage(**i) for i in data["images"])
+        return cls(data["path"], data["profile"], data["pages"], findings, images)
 
     def render_text(self) -> str:
         """One line per finding (plus its hint), then a summary line."""
@@ -431,11 +452,15 @@ def preflight(
     *,
     password: str | None = None,
     label: str | None = None,
+    checked_pages: frozenset[int] = frozenset(),
 ) -> PreflightReport:
     """Check the PDF at ``path`` against ``profile`` and return the report.
 
     ``label`` is how the file is named in messages (``editions/2019/cover.pdf``).  A file that
     cannot be read at all raises :class:`BadInputFileError`; everything else is a finding.
+    ``checked_pages`` (1-based) are pages whose content streams were already checked, e.g.
+    supplied pages preflighted before merging: their boxes, fonts and actions are checked
+    again, their content (the costly part for a 400-page appendix) is not parsed twice.
     """
     prof = _resolve_profile(profile)
     name = label or str(path)
@@ -455,7 +480,8 @@ def preflight(
     for number, page in enumerate(pages, start=1):
         try:
             fonts.scan_page(page, number, out)
-            images.extend(content.scan_page(page, number, out))
+            if number not in checked_pages:
+                images.extend(content.scan_page(page, number, out))
             _check_page_actions(page, number, prof, out)
         except _BROKEN as exc:
             out.add("error", "file.broken", f"cannot read the page ({_why(exc)})", number)
