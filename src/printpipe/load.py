@@ -676,11 +676,24 @@ def _slugify(text: str) -> str:
     return "-".join(filter(None, kept.split("-")))
 
 
+# The builders below run before schema errors are raised (so that missing files are reported in
+# the same run), and so must take a value of the wrong type without failing: the schema has
+# already said what is wrong with it.
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _count(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
 def _build_parts(
     document: YamlDocument, root: Path, paths: _Paths, problems: list[Diagnostic]
 ) -> tuple[Part, ...]:
     parts: list[Part] = []
-    for index, raw in enumerate(document.data.get("parts") or ()):
+    for index, raw in enumerate(_list(document.data.get("parts"))):
         kinds = [key for key in raw if key in PART_KINDS] if isinstance(raw, dict) else []
         if len(kinds) != 1:
             continue  # already reported by the schema; the other parts are still checked
@@ -740,7 +753,7 @@ def _build_parts(
         elif kind == "related" and isinstance(value, dict):
             items = tuple(
                 RelatedItem(item.get("title", ""), item.get("url"), item.get("note"))
-                for item in value.get("items") or ()
+                for item in _list(value.get("items"))
                 if isinstance(item, dict)
             )
             parts.append(Related(value.get("title", ""), items, where))
@@ -770,10 +783,12 @@ def _build_supplied(
                 else None,
             )
             cover = Cover(
-                pdf, int(raw_cover.get("front_pages", 2)), int(raw_cover.get("back_pages", 2))
+                pdf,
+                _count(raw_cover.get("front_pages"), 2),
+                _count(raw_cover.get("back_pages"), 2),
             )
     appendices: list[SuppliedPdf] = []
-    for index, raw in enumerate(data.get("appendices") or ()):
+    for index, raw in enumerate(_list(data.get("appendices"))):
         if not isinstance(raw, dict):
             continue
         source = paths.file(document, ("appendices", index, "file"), root)
