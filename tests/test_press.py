@@ -97,3 +97,37 @@ def test_supplied_file_accepted_with_a_reason_is_reported(
     messages = " ".join(w.render() for w in result.warnings)
     assert "accepted: auditor's file" in messages
     assert re.search(r"Helvetica", messages)
+
+
+def test_marks_sit_outside_the_bleed_on_an_enlarged_media_box(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    import pikepdf
+    import pypdfium2
+
+    from printpipe.pipeline import BuildOptions, build
+
+    edition = make_edition()
+    plain = run_build(edition, tmp_path / "plain").results[0].path
+    marked = build(edition, BuildOptions(out_dir=tmp_path / "marks", marks=True, workers=1))
+    path = marked.results[0].path
+    with pikepdf.open(plain) as before, pikepdf.open(path) as after:
+        for old, new in zip(before.pages, after.pages, strict=True):
+            assert list(new.obj.TrimBox) == list(old.obj.TrimBox)
+            assert list(new.obj.BleedBox) == list(old.obj.BleedBox)
+            media = [float(v) for v in new.obj.MediaBox]
+            bleed = [float(v) for v in new.obj.BleedBox]
+            assert media[0] < bleed[0] - 20 and media[2] > bleed[2] + 20
+        spaces = after.pages[0].obj.Resources.ColorSpace
+        registration = next(iter(spaces.values()))
+        assert registration[0] == "/Separation" and registration[1] == "/All"
+    # Rendered at 72 dpi: the top-left crop mark lies on the trim line, out in the slug; the
+    # bleed beside it stays clean.
+    page = pypdfium2.PdfDocument(str(path))[1]
+    image = page.render(scale=1).to_pil().convert("L")
+    slug, bleed = 30, 3 * 72 / 25.4
+    trim_line = round(slug + bleed)
+    assert image.crop((3, trim_line - 1, slug - 4, trim_line + 2)).getextrema()[0] < 160
+    assert image.crop((slug + 1, slug + 1, trim_line - 2, trim_line - 2)).getextrema()[0] >= 250
+    report = marked.results[0].report
+    assert report.ok
