@@ -44,6 +44,7 @@ from printpipe.model import (
     SuppliedPdf,
     TableOfContents,
     TextStyle,
+    mm_to_pt,
 )
 from printpipe.schema import EDITION_SCHEMA, LAYOUT_SCHEMA, PART_KINDS, STYLE_NAMES
 from printpipe.yamlfile import PathKey, YamlDocument, YamlProblem, format_key, read_yaml
@@ -550,6 +551,8 @@ def _build_layout(
             )
         )
         return None
+    if not _within_limits(data, geometry, leaf, problems):
+        return None
     press = data.get("press") or {}
     colour = data.get("colour_management") or {}
     return Layout(
@@ -578,6 +581,104 @@ def _build_layout(
         images=ImageThresholds(**{k: float(v) for k, v in (data.get("images") or {}).items()}),
         files=inputs,
     )
+
+
+# What the schema cannot say: numbers that are valid JSON but no page can hold.  Beyond these,
+# ReportLab fails in its own ways (a float too large to write, a line that never fits), so the
+# layout is refused here with the key that is out of range.
+_RANGES: tuple[tuple[PathKey, float, float, str], ...] = (
+    (("page", "trim", 0), 20, 5000, "mm"),
+    (("page", "trim", 1), 20, 5000, "mm"),
+    (("page", "bleed"), 0, 25, "mm"),
+    (("page", "safe"), 0, 100, "mm"),
+    (("press", "pad_to_multiple"), 1, 64, ""),
+    (("folio", "start"), -10_000, 10_000, ""),
+    (("images", "error_below_ppi"), 1, 5000, "ppi"),
+    (("images", "warn_below_ppi"), 1, 5000, "ppi"),
+    (("images", "max_ppi"), 1, 5000, "ppi"),
+    (("images", "target_ppi"), 1, 5000, "ppi"),
+    (("images", "screen_ppi"), 1, 5000, "ppi"),
+)
+_STYLE_RANGES: tuple[tuple[str, float, float], ...] = (
+    ("size", 2, 400),
+    ("leading", 2, 600),
+    ("space_before", 0, 500),
+    ("space_after", 0, 500),
+    ("first_line_indent", -200, 200),
+    ("left_indent", 0, 500),
+    ("letter_spacing", -20, 100),
+)
+
+
+def _within_limits(
+    data: dict[str, Any], geometry: PageGeometry, leaf: YamlDocument, problems: list[Diagnostic]
+) -> bool:
+    """Check the numbers a page can hold; True when every one is usable."""
+    found: list[Diagnostic] = []
+
+    def out_of_range(key: PathKey, value: Any, low: float, high: float, unit: str) -> None:
+        if isinstance(value, int | float) and not low <= value <= high:
+            found.append(
+                Diagnostic(
+                    f"{format_key(key)} is {value:g}{' ' + unit if unit else ''}; "
+                    f"it must be between {low:g} and {high:g}",
+                    leaf.location(key),
+                    "check the number and its unit (lengths in mm, type in points)",
+                )
+            )
+
+    for key, low, high, unit in _RANGES:
+        out_of_range(key, _get(data, key), low, high, unit)
+    styles = data.get("styles") or {}
+    for name, style in styles.items():
+        for field, low, high in _STYLE_RANGES:
+            value = style.get(field) if isinstance(style, dict) else None
+            out_of_range(("styles", name, field), value, low, high, "pt")
+    if found:
+        problems.extend(found)
+        return False
+    text_height = geometry.text_height_pt
+    if text_height < mm_to_pt(20):
+        problems.append(
+            Diagnostic(
+                f"the text area is only {text_height / mm_to_pt(1):.0f} mm tall",
+                leaf.location(("page", "margins")),
+                "reduce the top and bottom margins",
+            )
+        )
+        return False
+    for name, style in styles.items():
+        if not isinstance(style, dict):
+            continue
+        line = max(float(style.get("size", 0)), float(style.get("leading", 0)))
+        if line * 3 > text_height:
+            problems.append(
+                Diagnostic(
+                    f"style '{name}' sets lines {line:g} pt high; three of them do not fit the "
+                    f"{text_height / mm_to_pt(1):.0f} mm text area",
+                    leaf.location(("styles", name)),
+                    "make the type smaller or the margins narrower",
+                )
+            )
+        if float(style.get("left_indent", 0)) > geometry.column_width_pt / 2:
+            problems.append(
+                Diagnostic(
+                    f"style '{name}' indents {style['left_indent']:g} pt, more than half the "
+                    f"{geometry.column_width_pt:.0f} pt column",
+                    leaf.location(("styles", name, "left_indent")),
+                    "reduce left_indent",
+                )
+            )
+    images = data.get("images") or {}
+    if float(images.get("target_ppi", 300)) > float(images.get("max_ppi", 450)):
+        problems.append(
+            Diagnostic(
+                "images.target_ppi is above images.max_ppi",
+                leaf.location(("images",)),
+                "photos above max_ppi are resampled down to target_ppi; keep target <= max",
+            )
+        )
+    return not any(d.is_error for d in problems)
 
 
 def _check_truetype(
