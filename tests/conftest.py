@@ -9,8 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
+from printpipe.cli import main
 from printpipe.pipeline import BuildOptions, BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +138,34 @@ def sample_press(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     out = tmp_path_factory.mktemp("sample-press")
     return build(ROOT / "editions" / "2019", BuildOptions(targets=("press",), out_dir=out))
+
+
+# --- the hostile-input tests' small edition and CLI runner ---------------------------------
+
+MINI = """\
+title: "Mini"
+organisation: "Org"
+year: 2019
+slug: mini
+layout: house
+parts:
+  - section: one.md
+"""
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    """The CLI in-process: exit code and output; a traceback or stray exception fails the test."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def edition(project: Path) -> Path:
+    """A one-section edition (MINI) in the throw-away project, for the hostile-input tests."""
+    folder = project / "editions" / "e"
+    folder.mkdir()
+    (folder / "one.md").write_text("# One\n\nSome text.\n", encoding="utf-8")
+    (folder / "edition.yaml").write_text(MINI, encoding="utf-8")
+    return folder

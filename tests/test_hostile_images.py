@@ -15,29 +15,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from click.testing import CliRunner
 from PIL import Image
+from tests.conftest import MINI, run
 
-from printpipe.cli import main
 from printpipe.errors import ExitCode
 
-MINI = """\
-title: "Mini"
-organisation: "Org"
-year: 2019
-slug: mini
-layout: house
-parts:
-  - section: one.md
-"""
 SIZE = (1000, 700)  # 308 ppi in the house column: no resolution warning
-
-
-def run(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
 
 
 @pytest.fixture

@@ -19,42 +19,16 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-from click.testing import CliRunner
 from pikepdf import Array, Dictionary, Name
+from tests.conftest import MINI, run
 
 from printpipe.assemble import PASSWORD_ENV, open_pdf
-from printpipe.cli import main
 from printpipe.errors import BadInputFileError, ExitCode
 from printpipe.model import SuppliedPdf
 
-MINI = """\
-title: "Mini"
-organisation: "Org"
-year: 2019
-slug: mini
-layout: house
-parts:
-  - section: one.md
-"""
 A4 = (595.2756, 841.8898)
 BLACK_SQUARE = b"0 0 0 1 k 60 700 80 80 re f"  # near the top left of a portrait A4 page
 KEY = "edition.yaml:9:6 (appendices[0].file)"
-
-
-def run(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def edition(project: Path) -> Path:
-    folder = project / "editions" / "e"
-    folder.mkdir()
-    (folder / "one.md").write_text("# One\n\nSome text.\n", encoding="utf-8")
-    (folder / "edition.yaml").write_text(MINI, encoding="utf-8")
-    return folder
 
 
 def pages(count: int = 1, size: tuple[float, float] = A4, content: bytes = BLACK_SQUARE):

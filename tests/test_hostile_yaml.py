@@ -11,36 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.conftest import MINI, run
 
-from printpipe.cli import main
 from printpipe.errors import ExitCode
-
-MINI = """\
-title: "Mini"
-organisation: "Org"
-year: 2019
-slug: mini
-layout: house
-parts:
-  - section: one.md
-"""
-
-
-def run(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def edition(project: Path) -> Path:
-    folder = project / "editions" / "e"
-    folder.mkdir()
-    (folder / "one.md").write_text("# One\n\nSome text.\n", encoding="utf-8")
-    (folder / "edition.yaml").write_text(MINI, encoding="utf-8")
-    return folder
 
 
 def check_bytes(edition: Path, data: bytes) -> tuple[int, str]:
