@@ -518,11 +518,13 @@ def _flatten_annotations(page: PageObject) -> None:
     if drawn:
         resources[NameObject("/XObject")] = xobjects
         page[NameObject("/Resources")] = resources
-        contents = page.get_contents()
-        before = b"q\n" + contents.get_data() + b"\nQ\n" if contents is not None else b""
-        flattened = ContentStream(None, None)
-        flattened.set_data(before + "\n".join(drawn).encode() + b"\n")
-        page.replace_contents(flattened)
+        appearances = "\n".join(drawn).encode() + b"\n"
+        if page.get("/Contents") is None:
+            fresh = ContentStream(None, None)
+            fresh.set_data(appearances)
+            page.replace_contents(fresh)
+        else:
+            _wrap_contents(page, b"q\n", b"\nQ\n" + appearances)
     if kept:
         page[NameObject("/Annots")] = kept
     else:
