@@ -16,6 +16,13 @@ from printpipe.cli import main
 from printpipe.pipeline import BuildOptions, BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the fuzz test's `long` profile before Hypothesis reads --hypothesis-profile."""
+    from tests.test_fuzz import register_profiles
+
+    register_profiles()
 EPOCH = "1588204800"  # 2020-04-30
 
 
