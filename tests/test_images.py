@@ -721,10 +721,18 @@ def test_unusable_files_are_named_with_a_fix(tmp_path, make, error, words, hint_
     assert "Traceback" not in caught.value.render()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file(tmp_path: Path) -> None:
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path, "locked.png", Image.new("RGB", (4, 4)))
     path.chmod(0)
+    if os.geteuid() == 0:  # root reads any file: make the read fail the way it would for a user
+        real = Path.read_bytes
+
+        def denied(self: Path) -> bytes:
+            if self == path:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(MissingInputError, match="cannot read"):
         _probe(path)
 
