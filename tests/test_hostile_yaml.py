@@ -277,3 +277,20 @@ def test_broken_layout_yaml(edition: Path, project: Path, layout: str, words: li
         assert word in output, output
     if "extends itself" not in words:
         assert "layouts/mine.yaml" in output, output
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pipeline.build_target checks press output against PROFILES['press'].page_multiple "
+    "(4) instead of the layout's press.pad_to_multiple; see the report",
+)
+@pytest.mark.parametrize("multiple", [1, 2])
+def test_layout_page_multiple_is_the_one_preflight_checks(
+    edition: Path, project: Path, multiple: int
+) -> None:
+    (project / "layouts" / "mine.yaml").write_text(
+        f"extends: house\npress: {{pad_to_multiple: {multiple}}}\n", encoding="utf-8"
+    )
+    (edition / "edition.yaml").write_text(MINI.replace("house", "mine"), encoding="utf-8")
+    exit_code, output = run("build", edition, "--out", edition / "out")
+    assert exit_code == 0, output
