@@ -279,11 +279,6 @@ def test_broken_layout_yaml(edition: Path, project: Path, layout: str, words: li
         assert "layouts/mine.yaml" in output, output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.build_target checks press output against PROFILES['press'].page_multiple "
-    "(4) instead of the layout's press.pad_to_multiple; see the report",
-)
 @pytest.mark.parametrize("multiple", [1, 2])
 def test_layout_page_multiple_is_the_one_preflight_checks(
     edition: Path, project: Path, multiple: int

@@ -405,7 +405,12 @@ def build_target(
         with temporary.open("wb") as handle:
             writer.write(handle)
         with _timed(timings, "preflight", options.progress):
-            profile = replace(PROFILES[target.preflight], trim_size_mm=layout.page.trim_mm)
+            base = PROFILES[target.preflight]
+            profile = replace(
+                base,
+                trim_size_mm=layout.page.trim_mm,
+                page_multiple=layout.press.pad_to_multiple if base.page_multiple else None,
+            )
             supplied_pages = frozenset(
                 page
                 for r in assembled.ranges
