@@ -37,7 +37,7 @@ from printpipe.errors import (
     PrintpipeError,
     raise_if_errors,
 )
-from printpipe.output import claim_temp, remove_stale_temps
+from printpipe.output import claim_temp, remove_stale_temps, signals_held
 
 __all__ = [
     "CACHE_VERSION",
@@ -802,17 +802,21 @@ def _store(cache_dir: Path, key: str, payload: bytes, prepared: PreparedImage) -
 def _write_atomic(path: Path, payload: bytes) -> None:
     # Locked while it is written, so a build starting meanwhile does not take it for the
     # leftover of a killed one (see printpipe.output.remove_stale_temps).
-    fd, tmp = claim_temp(path.parent, path.name)
+    claimed: tuple[int, Path] | None = None
     try:
-        with open(fd, "wb", closefd=False) as handle:
+        with signals_held():  # a Ctrl-C between creating and recording would leak the file
+            claimed = claim_temp(path.parent, path.name)
+        with open(claimed[0], "wb", closefd=False) as handle:
             handle.write(payload)
-        os.replace(tmp, path)
+        os.replace(claimed[1], path)
     except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
+        if claimed is not None:
+            with suppress(OSError):
+                os.unlink(claimed[1])
         raise
     finally:
-        os.close(fd)
+        if claimed is not None:
+            os.close(claimed[0])
 
 
 def _load_cached(cache_dir: Path, key: str, source: Path) -> PreparedImage | None:

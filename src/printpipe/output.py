@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import platform
+import signal
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -80,6 +81,24 @@ def temp_pattern(name: str) -> str:
     return f".{glob.escape(name)}.*.tmp"
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back until the block ends.
+
+    Creating a temporary file and recording it for clean-up are two steps; an interrupt
+    between them would leave the file behind.  Held signals are delivered when the block
+    ends, by which time the caller's ``finally`` knows the file.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def claim_temp(folder: Path, name: str) -> tuple[int, Path]:
     """A new temporary file for ``name`` in ``folder``, locked by the returned descriptor.
 
@@ -137,7 +156,8 @@ def write_atomically(final: Path) -> Iterator[Path]:
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
             remove_stale_temps(final.parent, temp_pattern(final.name))
-            claimed = claim_temp(final.parent, final.name)
+            with signals_held():
+                claimed = claim_temp(final.parent, final.name)
         except OSError as error:
             raise output_error(final, error) from None
         temporary = claimed[1]
