@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate
 from reportlab.platypus.doctemplate import ActionFlowable
@@ -332,6 +333,8 @@ class BodyDocument(BaseDocTemplate):
         if level <= 2:
             # ReportLab's contents list takes whole numbers; front matter has no headings.
             folio = self.folio(page)
+            # The contents list parses its entries as paragraph markup: escape the title.
+            entry = escape(title)
             self.notify(
-                "TOCEntry", (level - 1, title, int(folio) if folio.isdigit() else page, key)
+                "TOCEntry", (level - 1, entry, int(folio) if folio.isdigit() else page, key)
             )
