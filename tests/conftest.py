@@ -23,6 +23,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from tests.test_fuzz import register_profiles
 
     register_profiles()
+
+
 EPOCH = "1588204800"  # 2020-04-30
 
 

@@ -289,3 +289,29 @@ def test_two_builds_of_one_edition_at_once(edition: Path, tmp_path: Path) -> Non
     code, text = run("build", edition, "--out", rebuilt)
     assert code == 0, text
     assert digest(rebuilt / "mini-press.pdf") == digest(out / "mini-press.pdf")
+
+
+def test_a_temporary_removed_before_it_is_locked_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another build's clean-up can delete a brand-new temporary before it is locked."""
+    import fcntl
+
+    from printpipe import output
+
+    real_flock = fcntl.flock
+    calls = {"n": 0}
+
+    def flock_after_a_cleaner(handle: int, operation: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the other build's clean-up runs in between
+            output.remove_stale_temps(tmp_path, ".*.tmp")
+        real_flock(handle, operation)
+
+    monkeypatch.setattr(output.fcntl, "flock", flock_after_a_cleaner)
+    handle, path = output.claim_temp(tmp_path, "photo.jpg")
+    try:
+        assert path.exists()
+        assert os.fstat(handle).st_nlink == 1
+    finally:
+        os.close(handle)

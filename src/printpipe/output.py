@@ -105,15 +105,20 @@ def claim_temp(folder: Path, name: str) -> tuple[int, Path]:
     The caller closes the descriptor when the file has been renamed into place or deleted;
     until then :func:`remove_stale_temps` in any other process leaves the file alone.
     """
-    handle, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        if fcntl is not None:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-    except BaseException:  # Ctrl-C included: never leave an unowned file behind
+    while True:
+        handle, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        try:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        except BaseException:  # Ctrl-C included: never leave an unowned file behind
+            os.close(handle)
+            os.unlink(path)
+            raise
+        # Between mkstemp and flock another build's clean-up may have taken the new, not yet
+        # locked file for a leftover and deleted it; then the lock is on a nameless file.
+        if os.fstat(handle).st_nlink > 0:
+            return handle, Path(path)
         os.close(handle)
-        os.unlink(path)
-        raise
-    return handle, Path(path)
 
 
 def remove_stale_temps(folder: Path, pattern: str) -> list[Path]:
