@@ -9,6 +9,7 @@ exception is an internal error (exit 1) with a short message and a request to re
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -84,6 +85,13 @@ def handle_errors(command: F) -> F:
 def main(verbose: int, quiet: int) -> None:
     """Turn an edition (report content) and a layout (house style) into print-ready PDFs."""
     _setup_logging(verbose, quiet)
+    # A plain `kill` stops a build like Ctrl-C: temporaries removed, earlier outputs kept.
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    click.get_current_context().call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 EDITION = click.argument(

@@ -7,6 +7,7 @@ stages read that description instead of re-parsing the PDF.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,10 +111,12 @@ def compose_body(
     try:
         doc.multiBuild(story, maxPasses=6)
     except LayoutError as error:
+        # ReportLab's text names the flowable by its memory address; keep the message stable.
+        detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]
         raise InvalidEditionError(
-            "a block is too large to fit on a page",
+            f"a block is too large to fit on a page (body page {doc.page})",
             location=Location(edition.label),
-            hint=f"shorten it, or split it into smaller parts ({str(error).splitlines()[0][:160]})",
+            hint=f"shorten it, or split it into smaller parts ({detail})",
         ) from None
     return ComposedBody(
         path=out,
