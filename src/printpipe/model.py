@@ -388,15 +388,3 @@ class Edition:
     appendices: tuple[SuppliedPdf, ...]
     parts: tuple[Part, ...]
     inputs: tuple[Path, ...] = field(default=())
-
-    def photos(self) -> tuple[Photo, ...]:
-        return tuple(part for part in self.parts if isinstance(part, Photo))
-
-    def signature_images(self) -> tuple[Signatory, ...]:
-        return tuple(
-            signatory
-            for part in self.parts
-            if isinstance(part, Signatures)
-            for signatory in part.signatories
-            if signatory.image is not None
-        )
