@@ -597,3 +597,24 @@ def test_two_thousand_pages_preflight_in_seconds(tmp_path):
     elapsed = time.perf_counter() - start
     assert report.pages == 2000 and report.findings == ()
     assert elapsed < 10, f"preflight took {elapsed:.1f} s"
+
+
+def test_image_declaring_too_many_pixels_is_an_error(tmp_path: Path) -> None:
+    """Never decoded here, but a RIP would have to allocate it: refuse it by its header."""
+    import zlib
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(200, 200))
+    image = pikepdf.Stream(pdf, zlib.compress(b"\0" * 1000))
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height, image.BitsPerComponent = 20000, 10000, 8
+    image.ColorSpace, image.Filter = pikepdf.Name.DeviceGray, pikepdf.Name.FlateDecode
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = pikepdf.Stream(pdf, b"q 100 0 0 100 50 50 cm /Im0 Do Q")
+    path = tmp_path / "huge.pdf"
+    pdf.save(path)
+    report = preflight(path, "any")
+    found = [f for f in report.findings if f.check == "images.too-large"]
+    assert found and found[0].severity == "error" and "20000 x 10000" in found[0].message

@@ -116,6 +116,7 @@ class PreflightProfile:
 
 _RGB = frozenset({"DeviceRGB", "ICCBased/RGB", "CalRGB"})
 _CMYK = frozenset({"DeviceCMYK"})
+MAX_IMAGE_PIXELS = 150_000_000  # the same limit as for photos (printpipe.images)
 
 PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
     {
@@ -1265,6 +1266,16 @@ class _ContentScanner:
     def _report_ppi(self, placed: list[PlacedImage], out: _Findings) -> None:
         error, warn = self._prof.error_below_ppi, self._prof.warn_below_ppi
         for image in placed:
+            if image.width_px * image.height_px > MAX_IMAGE_PIXELS:
+                # Declared, not decoded: a RIP or viewer would have to allocate it all.
+                out.add(
+                    "error",
+                    "images.too-large",
+                    f"image {image.name} declares {image.width_px} x {image.height_px} px, "
+                    f"more than {MAX_IMAGE_PIXELS // 1_000_000} million pixels",
+                    image.page,
+                    "export the page again with the image downsampled",
+                )
             ppi = min(image.ppi_x, image.ppi_y)
             if error is not None and ppi + _PPI_TOLERANCE < error:
                 severity, need = "error", error
