@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -162,9 +164,26 @@ parts:
 """
 
 
-def run(*args: str | Path) -> tuple[int, str]:
-    """The CLI in-process: exit code and output; a traceback or stray exception fails the test."""
-    result = CliRunner().invoke(main, [str(a) for a in args])
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail (instead of hanging the suite) if the block runs longer than ``seconds``."""
+
+    def expired(*_: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run(*args: str | Path, seconds: float = 120) -> tuple[int, str]:
+    """The CLI in-process: exit code and output; a traceback, stray exception or hang fails."""
+    with deadline(seconds):
+        result = CliRunner().invoke(main, [str(a) for a in args])
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output

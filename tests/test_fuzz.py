@@ -18,10 +18,8 @@ import io
 import math
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from tests.conftest import deadline
 
 from printpipe.errors import ExitCode, PrintpipeError
 from printpipe.pipeline import BuildOptions, build
@@ -372,20 +371,6 @@ def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, data in files.items():
         (shared / name).write_bytes(data)
     return root
-
-
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    def expired(*_: object) -> None:
-        raise TimeoutError(f"a build ran for more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _dump(data: Any) -> str:
