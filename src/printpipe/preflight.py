@@ -99,17 +99,18 @@ class PreflightProfile:
     """
 
     name: str
-    require_trim_box: bool
-    require_bleed_mm: float | None  # BleedBox beyond TrimBox on every side
-    trim_size_mm: tuple[float, float] | None  # expected trim (width, height); None = any
-    forbid_colour_spaces: frozenset[str]  # colour tags, see _CHECK_FOR_TAG
-    output_intent: str | None  # required /S of an output intent
-    require_xmp: bool
-    page_multiple: int | None
-    error_below_ppi: float | None
-    warn_below_ppi: float | None
-    forbid_encryption: bool  # error if encrypted at all (else a warning)
-    forbid_javascript: bool  # error for JavaScript/Launch actions (else a warning)
+    # Every demand defaults to "not required", so each row below names only what it asks.
+    require_trim_box: bool = False
+    require_bleed_mm: float | None = None  # BleedBox beyond TrimBox on every side
+    trim_size_mm: tuple[float, float] | None = None  # expected trim (width, height); None = any
+    forbid_colour_spaces: frozenset[str] = frozenset()  # colour tags, see _CHECK_FOR_TAG
+    output_intent: str | None = None  # required /S of an output intent
+    require_xmp: bool = False
+    page_multiple: int | None = None
+    error_below_ppi: float | None = None
+    warn_below_ppi: float | None = None
+    forbid_encryption: bool = False  # error if encrypted at all (else a warning)
+    forbid_javascript: bool = False  # error for JavaScript/Launch actions (else a warning)
     forbid_type3: bool = False  # error for Type 3 fonts (else info)
     require_uniform_size: bool = True  # every page has the same trim size
 
@@ -123,96 +124,43 @@ PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
         p.name: p
         for p in (
             PreflightProfile(
-                name="press",
+                "press",
                 require_trim_box=True,
                 require_bleed_mm=3.0,
-                trim_size_mm=None,
                 forbid_colour_spaces=_RGB,
                 output_intent="/GTS_PDFX",
                 require_xmp=True,
                 page_multiple=4,
                 error_below_ppi=150,
                 warn_below_ppi=300,
-                forbid_encryption=True,
-                forbid_javascript=True,
                 forbid_type3=True,
-            ),
-            PreflightProfile(
-                name="screen",
-                require_trim_box=False,
-                require_bleed_mm=None,
-                trim_size_mm=None,
-                forbid_colour_spaces=frozenset(),
-                output_intent=None,
-                require_xmp=False,
-                page_multiple=None,
-                error_below_ppi=None,
-                warn_below_ppi=None,
                 forbid_encryption=True,
                 forbid_javascript=True,
             ),
+            PreflightProfile("screen", forbid_encryption=True, forbid_javascript=True),
             PreflightProfile(
-                name="archive",
-                require_trim_box=False,
-                require_bleed_mm=None,
-                trim_size_mm=None,
+                "archive",
                 forbid_colour_spaces=_CMYK,
                 output_intent="/GTS_PDFA1",
                 require_xmp=True,
-                page_multiple=None,
-                error_below_ppi=None,
-                warn_below_ppi=None,
                 forbid_encryption=True,
                 forbid_javascript=True,
             ),
             # A designer's cover or appendix before merging: what merging cannot repair.
             PreflightProfile(
-                name="supplied-press",
-                require_trim_box=False,
-                require_bleed_mm=None,
-                trim_size_mm=None,
+                "supplied-press",
                 forbid_colour_spaces=_RGB,
-                output_intent=None,
-                require_xmp=False,
-                page_multiple=None,
                 error_below_ppi=150,
                 warn_below_ppi=300,
-                forbid_encryption=False,
-                forbid_javascript=True,
                 forbid_type3=True,
+                forbid_javascript=True,
                 require_uniform_size=False,
             ),
             PreflightProfile(
-                name="supplied-archive",
-                require_trim_box=False,
-                require_bleed_mm=None,
-                trim_size_mm=None,
-                forbid_colour_spaces=frozenset(),
-                output_intent=None,
-                require_xmp=False,
-                page_multiple=None,
-                error_below_ppi=None,
-                warn_below_ppi=None,
-                forbid_encryption=False,
-                forbid_javascript=True,
-                require_uniform_size=False,
+                "supplied-archive", forbid_javascript=True, require_uniform_size=False
             ),
             # Any PDF at all: fonts and structure only.
-            PreflightProfile(
-                name="any",
-                require_trim_box=False,
-                require_bleed_mm=None,
-                trim_size_mm=None,
-                forbid_colour_spaces=frozenset(),
-                output_intent=None,
-                require_xmp=False,
-                page_multiple=None,
-                error_below_ppi=None,
-                warn_below_ppi=None,
-                forbid_encryption=False,
-                forbid_javascript=False,
-                require_uniform_size=False,
-            ),
+            PreflightProfile("any", require_uniform_size=False),
         )
     }
 )
