@@ -12,20 +12,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from tests.conftest import photo
+from tests.conftest import MINI, photo
 from tests.conftest import run as run_cli
 
 from printpipe.errors import ExitCode
 
-MINI = """\
-title: "Mini"
-organisation: "Org"
-year: 2019
-slug: mini
-layout: house
-parts:
-  - section: one.md
-"""
 WORDS = "Defenders documented threats and trained one another in digital safety. "
 
 

@@ -190,3 +190,29 @@ def test_cmyk_cover_without_rgb_export_is_colour_managed_in_the_archive(
     reader = PdfReader(archive)
     operators = {op for _, op in ContentStream(reader.pages[0].get_contents(), reader).operations}
     assert b"k" in operators  # DeviceCMYK, but under /DefaultCMYK (PDF/A-2 6.2.4.3)
+
+
+def test_only_web_and_mail_links_reach_the_output() -> None:
+    """Finishing applies the one link rule that supplied pages get (assemble.safe_link)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    from printpipe.finish import _strip_actions
+
+    def link(uri: str) -> DictionaryObject:
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(uri)}
+        )
+        return DictionaryObject(
+            {NameObject("/Subtype"): NameObject("/Link"), NameObject("/A"): action}
+        )
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    uris = ["https://example.org/a", "javascript:alert(1)", "file:///etc/passwd", "mailto:a@b.c"]
+    page[NameObject("/Annots")] = ArrayObject(writer._add_object(link(u)) for u in uris)
+    _strip_actions(writer, keep_links=True)
+    kept = [str(a.get_object()["/A"]["/URI"]) for a in writer.pages[0]["/Annots"]]
+    assert kept == ["https://example.org/a", "mailto:a@b.c"]
+    _strip_actions(writer, keep_links=False)  # press: no links at all
+    assert "/Annots" not in writer.pages[0]

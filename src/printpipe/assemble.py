@@ -440,7 +440,7 @@ def _sanitise(page: PageObject) -> None:
         if not isinstance(annotation, DictionaryObject):
             continue
         if annotation.get("/Subtype") == "/Link":
-            if _safe_link(annotation):
+            if safe_link(annotation):
                 if "/AA" in annotation:
                     del annotation[NameObject("/AA")]
                 kept.append(ref)
@@ -455,13 +455,19 @@ def _sanitise(page: PageObject) -> None:
                 bare[NameObject(key)] = annotation.raw_get(key)
         bare[NameObject("/AP")] = DictionaryObject({NameObject("/N"): appearance})
         kept.append(bare)
+    set_annotations(page, kept)
+
+
+def set_annotations(page: PageObject, kept: ArrayObject) -> None:
+    """Give ``page`` exactly the annotations in ``kept`` (none: no /Annots key at all)."""
     if kept:
         page[NameObject("/Annots")] = kept
-    else:
+    elif "/Annots" in page:
         del page[NameObject("/Annots")]
 
 
-def _safe_link(link: DictionaryObject) -> bool:
+def safe_link(link: DictionaryObject) -> bool:
+    """A link that only goes somewhere: a page in this file, or an http(s)/mailto address."""
     action = link.get("/A")
     if action is None:
         return True
@@ -525,10 +531,7 @@ def _flatten_annotations(page: PageObject) -> None:
             page.replace_contents(fresh)
         else:
             _wrap_contents(page, b"q\n", b"\nQ\n" + appearances)
-    if kept:
-        page[NameObject("/Annots")] = kept
-    else:
-        del page[NameObject("/Annots")]
+    set_annotations(page, kept)
 
 
 def _normal_appearance(annotation: DictionaryObject) -> Any:

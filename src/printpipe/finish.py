@@ -34,7 +34,7 @@ from pypdf.generic import (
 )
 
 from printpipe import __version__
-from printpipe.assemble import Assembled
+from printpipe.assemble import Assembled, safe_link, set_annotations
 from printpipe.errors import UsageError
 from printpipe.model import Edition
 from printpipe.targets import Target
@@ -166,18 +166,14 @@ def _strip_actions(writer: PdfWriter, keep_links: bool) -> None:
             annotation = ref.get_object()
             if annotation.get("/Subtype") != "/Link" or not keep_links:
                 continue
-            action = annotation.get("/A")
-            if action is not None and action.get_object().get("/S") not in ("/URI", "/GoTo", None):
+            if not safe_link(annotation):
                 continue
             if "/AA" in annotation:
                 del annotation[NameObject("/AA")]
             # PDF/A: every annotation prints and is not hidden (ISO 19005-2, 6.3.2).
             annotation[NameObject("/F")] = NumberObject(4)
             kept.append(ref)
-        if kept:
-            page[NameObject("/Annots")] = kept
-        else:
-            del page[NameObject("/Annots")]
+        set_annotations(page, kept)
     if "/AcroForm" in root:
         del root[NameObject("/AcroForm")]
 
