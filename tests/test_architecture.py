@@ -12,6 +12,8 @@ HOMES = {
     "pypdf": {"assemble.py", "finish.py", "preflight.py"},
     "PIL": {"images.py", "proof.py"},
     "pypdfium2": {"proof.py"},
+    "watchfiles": {"watch.py"},
+    "http": {"watch.py"},
     "yaml": {"yamlfile.py"},
     "click": {"cli.py"},
     "markdown_it": {"markdown.py"},

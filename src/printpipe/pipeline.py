@@ -63,6 +63,7 @@ class BuildOptions:
     marks: bool | None = None
     workers: int | None = None
     progress: Progress | None = None
+    proof_stamp: bool = True  # `watch` draws the guides in the browser, to toggle them
 
 
 @dataclass(frozen=True)
@@ -395,7 +396,7 @@ def build_target(
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish", options.progress):
-        if target.proof:  # before finishing, so subset tags, /ID and compression include it
+        if target.proof and options.proof_stamp:  # before finishing, so subset tags, /ID and compression include it
             overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
             stamp_pages(assembled.writer, overlay)
         writer = finish(assembled, edition, target, headings, build_date(edition))
