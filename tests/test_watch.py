@@ -7,6 +7,7 @@ Chromium driven by Selenium.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -113,7 +114,7 @@ def _edit_first_paragraph(edition: Path, text: str) -> None:
 
 
 def _non_loopback_addresses() -> list[str]:
-    """This machine's IPv4 addresses other than 127.x (from the route a packet would take)."""
+    """IPv4 addresses of this machine other than 127.x (the route out, the host name's)."""
     found = set()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:
@@ -121,10 +122,8 @@ def _non_loopback_addresses() -> list[str]:
             found.add(probe.getsockname()[0])
         except OSError:
             pass
-    try:
+    with contextlib.suppress(OSError):
         found.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None))
-    except OSError:
-        pass
     return sorted(a for a in found if "." in a and not a.startswith("127.") and a != "0.0.0.0")
 
 
@@ -283,8 +282,10 @@ def test_live_proof_in_headless_chromium(tmp_path: Path) -> None:
         edited = time.monotonic()
         wait = WebDriverWait(driver, 60)
         wait.until(
-            lambda d: d.find_element(By.ID, "status").get_attribute("data-generation")
-            not in ("", str(first["generation"]))
+            lambda d: (
+                d.find_element(By.ID, "status").get_attribute("data-generation")
+                not in ("", str(first["generation"]))
+            )
         )
         assert time.monotonic() - edited < 60
         after = dict(driver.execute_async_script(PAGE_DIGESTS))

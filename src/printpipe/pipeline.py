@@ -417,7 +417,8 @@ def build_target(
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish", options.progress):
-        if target.proof and options.proof_stamp:  # before finishing, so subset tags, /ID and compression include it
+        # Before finishing, so subset tags, /ID and compression include the stamp.
+        if target.proof and options.proof_stamp:
             overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
             stamp_pages(assembled.writer, overlay)
         writer = finish(assembled, edition, target, headings, build_date(edition))

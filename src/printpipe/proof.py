@@ -247,7 +247,7 @@ class PageRenderer:
                 trim = tuple(page.get_trimbox(fallback_ok=True))
             finally:
                 page.close()
-        return PageBoxes(media, trim, bleed)  # type: ignore[arg-type]
+        return PageBoxes(media, trim, bleed)
 
     def png(self, index: int, dpi: int) -> bytes:
         """Page ``index`` at ``dpi`` as PNG bytes (fast compression: it is shown once)."""

@@ -113,8 +113,8 @@ def findings_of(result: BuildResult, page_count: int) -> list[dict[str, Any]]:
     """The build's warnings and the output preflight's findings, each with its pages.
 
     Preflight findings know their pages (their ppi check repeats the build's resolution
-    warning, which names the file, so it is left out); a diagnostic is pinned to the page its message names
-    ("246 ppi on page 12"), or shown unpinned.
+    warning, which names the file, so it is left out); a diagnostic is pinned to the page its
+    message names ("246 ppi on page 12"), or shown unpinned.
     """
     found: list[dict[str, Any]] = []
     for diagnostic in dict.fromkeys(result.warnings):
@@ -136,9 +136,11 @@ def findings_of(result: BuildResult, page_count: int) -> list[dict[str, Any]]:
                 continue
             if finding.check == "images.ppi":  # the build's own message names file and page
                 continue
-            pages = finding.pages or ((finding.page,) if finding.page else ())
+            on_pages = finding.pages or ((finding.page,) if finding.page else ())
             found.append(
-                _finding(finding.severity, finding.message, target.report.path, finding.hint, pages)
+                _finding(
+                    finding.severity, finding.message, target.report.path, finding.hint, on_pages
+                )
             )
     return found
 
@@ -362,4 +364,3 @@ def watch(edition: Path, target: str, port: int, dpi: int, announce: Announce) -
             server.shutdown()
             server.server_close()
         session.close()
-
