@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import queue
 import re
 import shutil
 import tempfile
@@ -37,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from printpipe.errors import MissingInputError, PrintpipeError, UsageError
-from printpipe.load import display_path
+from printpipe.load import display_path, find_project_root
 from printpipe.pipeline import BuildOptions, BuildResult, build
 from printpipe.proof import PageRenderer, spread_pairs
 
@@ -174,7 +175,6 @@ class Session:
         self.state = State()
         self.work = Path(tempfile.mkdtemp(prefix="printpipe-watch-"))
         self.inputs: set[Path] = set()
-        self.roots: set[Path] = {edition.resolve()}
         self._render_lock = threading.Lock()
 
     # --- building ------------------------------------------------------------------------
@@ -202,7 +202,6 @@ class Session:
             return
         took = time.perf_counter() - started
         self.inputs = {Path(p) for p in result.edition.inputs}
-        self.roots = {result.edition.root.resolve()} | {p.parent for p in self.inputs}
         generation = Generation(
             number, folder, renderer, pages, findings_of(result, len(pages)), took
         )
@@ -330,6 +329,61 @@ def serve(session: Session, port: int) -> ThreadingHTTPServer:
     return server
 
 
+class _Watcher:
+    """watchfiles in a thread of its own, feeding a queue.
+
+    It starts before the first build and runs until Ctrl-C, so a change saved while a
+    rebuild runs waits in the queue instead of being missed, and the main thread stays free
+    to take Ctrl-C.
+    """
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        self.changes: queue.Queue[set[tuple[watchfiles.Change, str]]] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(sorted(roots),), name="printpipe-watchfiles", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, roots: list[Path]) -> None:
+        for changes in watchfiles.watch(
+            *roots, debounce=DEBOUNCE_MS, step=50, stop_event=self._stop, raise_interrupt=False
+        ):
+            self.changes.put(changes)
+
+    def next_batch(self, timeout: float) -> set[tuple[watchfiles.Change, str]]:
+        """Every change queued so far (waiting up to ``timeout`` for the first)."""
+        try:
+            batch = set(self.changes.get(timeout=timeout))
+        except queue.Empty:
+            return set()
+        while True:
+            try:
+                batch |= self.changes.get_nowait()
+            except queue.Empty:
+                return batch
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def watched_folders(edition: Path) -> list[Path]:
+    """Every folder an input can be in: the edition's, and the project's layouts and assets.
+
+    The loader refuses inputs anywhere else, so these few folders (watched recursively) see
+    every change, including a layout that starts to extend another file or a new section.
+    """
+    root = edition.resolve()
+    try:
+        project = find_project_root(root)
+    except PrintpipeError:
+        return [root]
+    folders = [root] + [project / name for name in ("layouts", "assets")]
+    folders = [f for f in folders if f.is_dir()]
+    return [f for f in folders if not any(f != o and f.is_relative_to(o) for o in folders)]
+
+
 def watch(edition: Path, target: str, port: int, dpi: int, announce: Announce) -> None:
     """Build, serve the proof, rebuild on change until Ctrl-C."""
     if not edition.exists():
@@ -338,28 +392,21 @@ def watch(edition: Path, target: str, port: int, dpi: int, announce: Announce) -
         )
     session = Session(edition, target, dpi, announce)
     server: ThreadingHTTPServer | None = None
-    stop = threading.Event()
+    watcher: _Watcher | None = None
     try:
         server = serve(session, port)
         announce(f"proof of {display_path(edition)} at http://{HOST}:{server.server_address[1]}/")
+        watcher = _Watcher(watched_folders(edition))  # before the first build: no edit lost
         session.rebuild()
-        while not stop.is_set():
-            roots = set(session.roots)
-            for changes in watchfiles.watch(
-                *sorted(roots),
-                debounce=DEBOUNCE_MS,
-                step=50,
-                stop_event=stop,
-                raise_interrupt=True,
-            ):
-                if session.relevant(changes):
-                    session.rebuild()
-                if session.roots != roots:
-                    break  # the layout now extends another file: watch its folder too
+        while True:
+            batch = watcher.next_batch(timeout=0.25)
+            if batch and session.relevant(batch):
+                session.rebuild()
     except KeyboardInterrupt:
         announce("stopped")
     finally:
-        stop.set()
+        if watcher is not None:
+            watcher.close()
         if server is not None:
             server.shutdown()
             server.server_close()
