@@ -259,11 +259,11 @@ def _typography_report(source: Path, out: Path | None, is_pdf: bool, as_json: bo
     from printpipe.load import find_project_root
     from printpipe.pipeline import BuildOptions
     from printpipe.pipeline import build as run_build
-    from printpipe.typography import format_report, measure
+    from printpipe.typography import Geometry, format_report, layout_fonts, measure
 
     if is_pdf:
         try:
-            fonts = [find_project_root(Path.cwd()) / "assets" / "fonts"]
+            fonts = [find_project_root(Path.cwd().resolve()) / "assets" / "fonts"]
         except PrintpipeError:
             fonts = []
         report = measure(source, None, [f for f in fonts if f.is_dir()])
@@ -272,9 +272,10 @@ def _typography_report(source: Path, out: Path | None, is_pdf: bool, as_json: bo
         _echo_diagnostics(result.warnings)
         pdf = result.results[0].path
         click.echo(f"press: {pdf} ({result.results[0].pages} pages)", err=True)
-        edition = result.edition
-        fonts = [find_project_root(edition.root) / "assets" / "fonts"]
-        report = measure(pdf, edition.layout, [f for f in fonts if f.is_dir()])
+        layout = result.edition.layout
+        assets = find_project_root(result.edition.root) / "assets" / "fonts"
+        fonts = [*layout_fonts(layout), *([assets] if assets.is_dir() else [])]
+        report = measure(pdf, Geometry.from_layout(layout), fonts)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
