@@ -84,7 +84,7 @@ from __future__ import annotations
 
 from printpipe.typography.figures import Figures, PageReport, Report
 from printpipe.typography.lines import Geometry
-from printpipe.typography.measure import layout_fonts, measure
+from printpipe.typography.metrics import layout_fonts, measure
 from printpipe.typography.table import format_report
 
 __all__ = [

@@ -119,19 +119,42 @@ def split_columns(lines: Iterable[Line], columns: Sequence[Column]) -> list[Line
     return [line for line in result if line.text.strip()]
 
 
+def _segments(line: Line) -> list[Line]:
+    """A line cut at every gap wider than an em: two columns drawn row by row come apart."""
+    segments = [[line.glyphs[0]]]
+    for glyph in line.glyphs[1:]:
+        last = segments[-1][-1]
+        if glyph.x - (last.x + last.advance) > glyph.size and not glyph.is_space:
+            segments.append([])
+        segments[-1].append(glyph)
+    return [Line(glyphs) for glyphs in segments if "".join(g.text for g in glyphs).strip()]
+
+
 def infer_columns(body: Sequence[Line]) -> list[Column]:
-    """Column lefts from clustered line starts; rights from the most common line end."""
+    """Column lefts from clustered line starts; rights from the most common line end.
+
+    Lines are first cut at gaps wider than an em; a start inside an earlier column (a word
+    after a wide gap, an indent) or met only once (when others are met more often) is no
+    column.
+    """
+    pieces = [segment for line in body for segment in _segments(line)]
     clusters: list[list[Line]] = []
-    for line in sorted(body, key=lambda line: line.x0):
+    for line in sorted(pieces, key=lambda line: line.x0):
         if clusters and line.x0 - clusters[-1][0].x0 < INDENT_MERGE:
             clusters[-1].append(line)
         else:
             clusters.append([line])
+    if any(len(cluster) > 1 for cluster in clusters):
+        clusters = [cluster for cluster in clusters if len(cluster) > 1]
     columns = []
     for cluster in clusters:
-        ends = Counter(round(line.x1, 1) for line in cluster)
+        left, widest = cluster[0].x0, max(line.x1 for line in cluster)
+        # the most common end of the longer lines (justified text ends on the column's edge)
+        ends = Counter(
+            round(line.x1, 1) for line in cluster if line.x1 - left >= (widest - left) / 2
+        )
         end, count = max(ends.items(), key=lambda item: (item[1], item[0]))
-        right = end if count >= 2 else max(line.x1 for line in cluster)
+        right = end if count >= 2 else widest
         columns.append(Column(cluster[0].x0, right))
     # a "column" that starts inside the previous one is a full-width or indented block
     kept: list[Column] = []

@@ -14,6 +14,7 @@ from printpipe.typography.figures import Figures, PageReport, Report
 from printpipe.typography.glyphs import Box, PageGlyphs, read_body_pages
 from printpipe.typography.kerning import LIGATURE_FORMS, KernTable, glyph_char
 from printpipe.typography.lines import (
+    INDENT_MERGE,
     LINE_TOLERANCE,
     Column,
     Geometry,
@@ -144,14 +145,16 @@ class _Measurer:
         body = [line for line in lines if self.is_body(line)]
         if self.geometry is None:
             return infer_columns(body), None
-        best: tuple[int, list[Column], Box] | None = None
+        best: tuple[tuple[int, int], list[Column], Box] | None = None
         for inner_left in (True, False):
             columns, area = self.geometry.frame(page.trim, inner_left)
-            hits = sum(
-                1 for line in body for c in columns if abs(line.x0 - c.left) <= LINE_TOLERANCE
+            # lines starting on a column's edge, then lines starting just inside one (lists)
+            score = (
+                sum(any(abs(line.x0 - c.left) <= LINE_TOLERANCE for c in columns) for line in body),
+                sum(any(0 <= line.x0 - c.left <= INDENT_MERGE for c in columns) for line in body),
             )
-            if best is None or hits > best[0]:
-                best = (hits, columns, area)
+            if best is None or score > best[0]:
+                best = (score, columns, area)
         assert best is not None
         return best[1], best[2]
 
@@ -176,9 +179,8 @@ class _Measurer:
             canonical = list(sets.most_common(1)[0][0])
             for index in range(side, len(self.columns), 2):
                 own = self.columns[index]
-                if all(any(abs(c.left - k.left) <= 1.0 for k in canonical) for c in own) and len(
-                    own
-                ) < len(canonical):
+                inside = all(any(k.left - 1 <= c.left < k.right for k in canonical) for c in own)
+                if inside and own != canonical:
                     self.columns[index] = canonical
                     for line in self.lines[index]:
                         line.column = column_of(line.x0, canonical)
