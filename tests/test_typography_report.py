@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from PIL import Image
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from tests.conftest import ROOT, deadline, run
 
@@ -105,6 +105,24 @@ def test_word_space_ratios_and_the_worst_line(tmp_path: Path) -> None:
     assert report["over_1_5_pct"] == 66.7 and report["over_2_pct"] == 33.3
     assert report["worst_text"] == "two words"
     assert report["worst_ratio"] == 58.59
+
+
+def test_words_placed_one_by_one_have_word_spaces_too(tmp_path: Path) -> None:
+    def draw(canvas: Canvas, _: int) -> None:
+        justified(canvas, "a line of text that nearly fills the measure", 378)
+        justified(canvas, "a line of text that nearly fills the measure", 364)
+        ragged(canvas, "•", 336, LEFT)  # a list marker's gap is no word space
+        justified(canvas, "one item in a list that nearly fills all", 336, LEFT + 12)  # 1.92
+        for x, word in ((LEFT, "placed"), (LEFT + width("placed") + 5.2, "one")):
+            ragged(canvas, word, 350, x)
+        ragged(canvas, "apart", 350, RIGHT - width("apart"))
+
+    gap = RIGHT - width("apart") - (LEFT + width("placed") + 5.2 + width("one"))
+    report = measure(pdf_of(tmp_path, draw), None, [FONTS]).as_dict()["totals"]
+    assert report["justified"] == 4
+    assert report["over_1_5"] == 2 and report["over_2"] == 1  # 2.07 if the marker's gap counted
+    assert report["worst_text"] == "placed one apart"
+    assert report["worst_ratio"] == round((5.2 + gap) / (2 * SPACE), 2)
 
 
 # --- kerning and ligatures ----------------------------------------------------------------------

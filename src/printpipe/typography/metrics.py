@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from printpipe.load import display_path
@@ -21,6 +21,7 @@ from printpipe.typography.lines import (
     Line,
     column_of,
     infer_columns,
+    is_gap,
     raw_lines,
     split_columns,
 )
@@ -41,14 +42,23 @@ def _letters_after(text: str) -> str:
     return match.group(0) if match else ""
 
 
-def space_ratio(line: Line) -> float | None:
-    """Drawn over natural advance of the line's word spaces (None when it has none)."""
+def space_ratio(line: Line, space_em: Callable[[str], float | None]) -> float | None:
+    """Drawn over natural advance of the line's word spaces (None when it has none).
+
+    A word space is a run of space glyphs between two words (drawn: from the first space's
+    origin to the next word's; natural: the spaces' widths at their size), or a gap wider than
+    ``GAP_EM`` between glyphs with no space glyph, for words placed one by one (drawn: from the
+    end of the word to the next; natural: the font's space, ``space_em``, a quarter em if the
+    font file is unknown).
+    """
     glyphs = line.glyphs
     drawn = natural = 0.0
+    # a gap before the first letter follows a list marker ("•", "3."): it is no word space
+    first_letter = next((i for i, g in enumerate(glyphs) if g.text.isalpha()), len(glyphs))
     index = 1
-    while index < len(glyphs) - 1:
-        glyph = glyphs[index]
-        if glyph.is_space and not glyphs[index - 1].is_space:
+    while index < len(glyphs):
+        glyph, previous = glyphs[index], glyphs[index - 1]
+        if glyph.is_space and not previous.is_space:
             end = index
             while end < len(glyphs) and glyphs[end].is_space:
                 end += 1
@@ -56,8 +66,11 @@ def space_ratio(line: Line) -> float | None:
                 drawn += glyphs[end].x - glyph.x
                 natural += sum(g.width_em * g.size for g in glyphs[index:end])
             index = end
-        else:
-            index += 1
+            continue
+        if index > first_letter and is_gap(previous, glyph):
+            drawn += glyph.x - (previous.x + previous.advance + previous.charspace)
+            natural += (space_em(previous.font) or 0.25) * previous.size
+        index += 1
     return drawn / natural if natural > 0 else None
 
 
@@ -242,7 +255,7 @@ class _Measurer:
             figures.lines += 1
             if hyphen:
                 self._hyphen_break(line, next_body.get(id(line)), figures)
-            ratio = space_ratio(line)
+            ratio = space_ratio(line, self.kerns.space_em)
             if ratio is None or line.column is None:
                 continue
             right = columns[line.column].right
