@@ -292,13 +292,14 @@ def test_only_body_pages_are_measured_by_their_labels(tmp_path: Path) -> None:
 
     path = tmp_path / "labels.pdf"
     canvas = Canvas(str(path), pagesize=PAGE, initialFontName=SERIF, invariant=1)
-    for page in range(5):
+    for page in range(6):
         draw(canvas, page)
         canvas.showPage()
     canvas.addPageLabel(0, "ARABIC", 1, "C")
     canvas.addPageLabel(1, "ROMAN_LOWER", 1)
     canvas.addPageLabel(2, "ARABIC", 1)
     canvas.addPageLabel(4, "ARABIC", 1, "A-")
+    canvas.addPageLabel(5, "ARABIC", 1, "Blank-")
     canvas.save()
     report = measure(path, None, [FONTS]).as_dict()
     assert [(p["index"], p["label"]) for p in report["pages"]] == [(1, "i"), (2, "1"), (3, "2")]

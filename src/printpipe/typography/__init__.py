@@ -8,8 +8,9 @@ and Unicode text from the font's ToUnicode map.  Kern values come from the font 
 (HarfBuzz, the base font name with its subset tag stripped, looked up among the layout's fonts
 and the project's ``assets/fonts``).
 
-Which pages: **body pages only**, by page label: labels starting with ``C`` (cover) or ``A-``
-(appendix) are skipped; roman and arabic labels are body.  A PDF without page labels is all body.
+Which pages: **body pages only**, by page label: arabic (``1``) and roman (``i``) labels are the
+body; covers (``C1``), appendices (``A-1``) and padding (``Blank-1``) are not.  A PDF without
+page labels is all body.
 
 The rules (all distances in points, user space):
 
@@ -40,8 +41,8 @@ The rules (all distances in points, user space):
   (a run of 4 is one stack); ``short_breaks`` counts breaks leaving fewer than 2 letters before
   the hyphen (letters since the last non-letter) or fewer than 3 after it (letters at the start
   of the next body line); ``capitalised_breaks`` counts breaks in a word that starts with a
-  capital letter and that never appears in lower case in the body text ("Harbour-light" counts,
-  "Wheth-er" opening a sentence does not).
+  capital letter and that never appears in lower case in the body text, nor does its singular or
+  plural ("Harbour-light" and "Septem-ber" count; "Wheth-er" opening a sentence does not).
 - **Kerning.** Every pair of adjacent glyphs within a word on a body page (same line, font and
   size, neither a space) whose font has a non-zero kern value for the pair (HarfBuzz with
   ``kern`` only, so contextual lookups are not counted) is kernable; it is kerned when the drawn

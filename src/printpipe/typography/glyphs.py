@@ -10,6 +10,7 @@ the 24-page sample).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -150,9 +151,15 @@ def _labels(document: PDFDocument, pages: int) -> list[str]:
         return [str(number) for number in range(1, pages + 1)]
 
 
+BODY_LABEL = re.compile(r"\d+|[ivxlcdm]+|[IVXLCDM]+")
+
+
 def is_body_label(label: str) -> bool:
-    """Cover labels start with ``C``, appendix labels with ``A-``; the rest is body."""
-    return not (label.startswith("C") or label.startswith("A-"))
+    """Roman and arabic labels are the body.
+
+    Covers (``C1``), appendices (``A-1``) and padding (``Blank-1``) are not.
+    """
+    return BODY_LABEL.fullmatch(label) is not None and not label.startswith("C")
 
 
 def read_body_pages(pdf: Path) -> list[PageGlyphs]:

@@ -281,9 +281,14 @@ class _Measurer:
         if len(before) < 2 or len(after) < 3:
             figures.short_breaks += 1
             self.short_breaks.append(shown)
-        if before[:1].isupper() and (before + after).lower() not in self.lowercase_words:
+        if before[:1].isupper() and not self._common_word((before + after).lower()):
             figures.capitalised_breaks += 1
             self.capitalised_breaks.append(shown)
+
+    def _common_word(self, word: str) -> bool:
+        """Set in lower case somewhere in the body (or its singular or plural is)."""
+        forms = {word, word + "s", word.removesuffix("s"), word.removesuffix("es")}
+        return not forms.isdisjoint(self.lowercase_words)
 
     def _kerning(self, p: int, figures: Figures) -> None:
         for line in self.lines[p]:
