@@ -249,6 +249,17 @@ def test_right_column_baselines_on_and_off_the_left_columns_grid(tmp_path: Path)
     assert report["totals"]["lines"] == 16  # the shared stream lines were cut at the gutter
 
 
+def test_the_left_columns_grid_continues_where_it_has_no_lines(tmp_path: Path) -> None:
+    def draw(canvas: Canvas, page: int) -> None:
+        for row in range(3):
+            ragged(canvas, TEXT, 350 - 14 * row)  # the left column stops (a photo below)
+        for row in range(8):  # the right column: on the grid, or 7 pt (half a leading) off it
+            ragged(canvas, TEXT, 350 - 14 * row - (7 if page else 0), RIGHT_COLUMN)
+
+    report = measure(pdf_of(tmp_path, draw, pages=2), None, [FONTS]).as_dict()
+    assert [(p["grid_on"], p["grid_lines"]) for p in report["pages"]] == [(8, 8), (0, 8)]
+
+
 GEOMETRY = Geometry(
     margin_top=50,
     margin_bottom=50,

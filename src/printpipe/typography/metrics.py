@@ -74,6 +74,24 @@ def space_ratio(line: Line, space_em: Callable[[str], float | None]) -> float | 
     return drawn / natural if natural > 0 else None
 
 
+def on_grid(y: float, baselines: Sequence[float], leading: float | None) -> bool:
+    """Whether baseline ``y`` lies on one of ``baselines`` (within 0.5 pt).
+
+    Where those baselines have no line within a leading of ``y`` (beside a photo, below a
+    column's end), their grid continues: ``y`` is on it when it is a whole number of leadings
+    from the nearest one.
+    """
+    if not baselines:
+        return False
+    nearest = min(baselines, key=lambda base: abs(y - base))
+    distance = abs(y - nearest)
+    if distance <= LINE_TOLERANCE:
+        return True
+    if leading is None or distance < leading - LINE_TOLERANCE:
+        return False
+    return abs(distance - round(distance / leading) * leading) <= LINE_TOLERANCE
+
+
 def _union_area(boxes: Sequence[Box]) -> float:
     """Area of a union of rectangles (slabs between distinct y values)."""
     ys = sorted({y for box in boxes for y in (box.y0, box.y1)})
@@ -338,12 +356,12 @@ class _Measurer:
         body = [line for line in self.lines[p] if self.is_body(line) and line.column is not None]
         if len({line.column for line in body}) < 2:
             return
-        first = sorted(line.y for line in body if line.column == 0)
+        first = [line.y for line in body if line.column == 0]
+        leading = self.leading.get(self.body_size or 0.0)
         for line in body:
             if line.column:
                 figures.grid_lines += 1
-                if any(abs(line.y - y) <= LINE_TOLERANCE for y in first):
-                    figures.grid_on += 1
+                figures.grid_on += on_grid(line.y, first, leading)
 
     def _fill(self, p: int) -> float:
         area = self.areas[p]
