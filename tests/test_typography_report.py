@@ -227,6 +227,21 @@ def test_hyphenated_lines_stacks_short_fragments_and_capitalised_words(tmp_path:
     assert report["details"]["capitalised_breaks"] == ["Harbour-light"]
 
 
+def test_hanging_punctuation_is_justified_and_an_overfull_line_is_not(tmp_path: Path) -> None:
+    def draw(canvas: Canvas, _: int) -> None:
+        justified(canvas, "a line of text that nearly fills the measure", 378)
+        justified(canvas, "a line of text that nearly fills the measure", 364)
+        hang = width("-")
+        justified(canvas, "and one that hangs its hyphen in the mar-", 350, right=RIGHT + hang)
+        justified(canvas, "gin and one line that is overfull", 336, right=RIGHT + 2)
+        ragged(canvas, "by two points.", 322)
+
+    report = totals(pdf_of(tmp_path, draw))
+    assert report["justified"] == 3
+    assert report["hyphenated"] == 1
+    assert report["overfull"] == 1
+
+
 # --- baseline grid, columns, page fill, page labels --------------------------------------------
 
 TEXT = "some body text here"
