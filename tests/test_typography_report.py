@@ -242,6 +242,30 @@ def test_hanging_punctuation_is_justified_and_an_overfull_line_is_not(tmp_path: 
     assert report["overfull"] == 1
 
 
+def test_a_superscript_stays_on_its_line(tmp_path: Path) -> None:
+    before, note, after = "a line of text with a note", "1", " and more words"
+    word_space = (RIGHT - LEFT - width(before + note + after)) / 9
+
+    def draw(canvas: Canvas, _: int) -> None:
+        justified(canvas, "a line of text that nearly fills the measure", 378)
+        justified(canvas, "a line of text that nearly fills the measure", 364)
+        line = canvas.beginText(LEFT, 350)
+        line.setFont(SERIF, SIZE)
+        line.setWordSpace(word_space)
+        line.textOut(before)
+        line.setRise(4)
+        line.textOut(note)
+        line.setRise(0)
+        line.textOut(after)
+        line.setWordSpace(0)
+        canvas.drawText(line)
+
+    report = totals(pdf_of(tmp_path, draw))
+    assert report["lines"] == 3 and report["justified"] == 3
+    assert report["worst_text"] == before + note + after
+    assert report["worst_ratio"] == round((SPACE + word_space) / SPACE, 2)
+
+
 # --- baseline grid, columns, page fill, page labels --------------------------------------------
 
 TEXT = "some body text here"

@@ -123,7 +123,7 @@ class _Collector(PDFTextDevice):
             self.glyphs.append(
                 Glyph(
                     e,
-                    f + rise * d,
+                    f,  # the baseline: a superscript (rise) stays on its line
                     advance * a,
                     fontsize * d,
                     name,
