@@ -243,8 +243,8 @@ def test_hanging_punctuation_is_justified_and_an_overfull_line_is_not(tmp_path: 
 
 
 def test_a_superscript_stays_on_its_line(tmp_path: Path) -> None:
-    before, note, after = "a line of text with a note", "1", " and more words"
-    word_space = (RIGHT - LEFT - width(before + note + after)) / 9
+    before, note, after = "a line with a note", "1", " and words"
+    word_space = (RIGHT - LEFT - width(before + note + after)) / 6
 
     def draw(canvas: Canvas, _: int) -> None:
         justified(canvas, "a line of text that nearly fills the measure", 378)
