@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 from tests.conftest import ROOT, deadline, run
 
 from printpipe.cli import main
@@ -190,6 +192,31 @@ def test_ligatures_are_counted_per_site_and_presentation_forms_break_extraction(
         ragged(canvas, "office fit", 350)
 
     assert totals(pdf_of(tmp_path, plain, name="plain.pdf"))["extraction_intact"] is True
+
+
+def test_reportlabs_own_shaping_is_measured_as_kerned_and_ligated(tmp_path: Path) -> None:
+    """A composer that shapes (ReportLab's Paragraph with HarfBuzz) against one that does not."""
+    text = (
+        "To AVOID the office staff we walked the fine waterfront at Waterford. Today five "
+        "flights left on time, and the officials affirmed the figures for the final year. "
+    ) * 3
+    reports = {}
+    for shaping in (0, 1):
+        style = ParagraphStyle(
+            "body", fontName=SERIF, fontSize=9.5, leading=13.5, alignment=4, shaping=shaping
+        )
+        path = tmp_path / f"shaped{shaping}.pdf"
+        SimpleDocTemplate(str(path), initialFontName=SERIF, invariant=1).build(
+            [Paragraph(text, style)]
+        )
+        reports[shaping] = totals(path)
+    plain, shaped = reports[0], reports[1]
+    assert plain["kern_pairs"] == shaped["kern_pairs"] > 20
+    assert plain["kerned"] == 0 and shaped["kerned"] == shaped["kern_pairs"]
+    assert plain["ligature_sites"] == shaped["ligature_sites"] == 24  # 8 per sentence pair
+    assert plain["ligatures"] == 0 and shaped["ligatures"] == 24
+    assert plain["extraction_intact"] is True
+    assert shaped["extraction_intact"] is False  # stock ToUnicode: copied text reads "oﬃce"
 
 
 # --- hyphens -----------------------------------------------------------------------------------
