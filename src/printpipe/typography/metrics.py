@@ -320,6 +320,8 @@ class _Measurer:
             for a, b in itertools.pairwise(line.glyphs):
                 if a.is_space or b.is_space or a.font != b.font or abs(a.size - b.size) > 0.01:
                     continue
+                if is_gap(a, b):  # two words placed one by one: no pair
+                    continue
                 first, second = glyph_char(a), glyph_char(b)
                 if first is None or second is None or not (first + second).strip():
                     continue
