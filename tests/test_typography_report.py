@@ -263,10 +263,13 @@ def test_hanging_punctuation_is_justified_and_an_overfull_line_is_not(tmp_path: 
         justified(canvas, "gin and one line that is overfull", 336, right=RIGHT + 2)
         ragged(canvas, "by two points.", 322)
 
-    report = totals(pdf_of(tmp_path, draw))
-    assert report["justified"] == 3
-    assert report["hyphenated"] == 1
-    assert report["overfull"] == 1
+    report = measure(pdf_of(tmp_path, draw), None, [FONTS]).as_dict()
+    assert report["totals"]["justified"] == 3
+    assert report["totals"]["hyphenated"] == 1
+    assert report["totals"]["overfull"] == 1
+    assert report["details"]["overfull_lines"] == [
+        {"excess": 2.0, "page": "1", "text": "gin and one line that is overfull"}
+    ]
 
 
 def test_a_superscript_stays_on_its_line(tmp_path: Path) -> None:
@@ -428,7 +431,14 @@ def test_proof_report_json_of_the_2019_sample(tmp_path: Path) -> None:
         assert 0.0 <= page["fill"] <= 1.0
     assert data["totals"]["justified"] > 100 and data["totals"]["kern_pairs"] > 50
     assert set(data["details"]) == {
-        "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found"
+        "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found",
+        "loosest_lines", "overfull_lines",
     }  # fmt: skip
+    loosest = data["details"]["loosest_lines"]
+    assert len(loosest) == 10 and loosest[0]["ratio"] == data["totals"]["worst_ratio"]
+    assert loosest[0]["text"] == data["totals"]["worst_text"]
+    assert [line["ratio"] for line in loosest] == sorted(
+        (line["ratio"] for line in loosest), reverse=True
+    )
     assert data["details"]["fonts_not_found"] == []
     assert "press:" in result.stderr

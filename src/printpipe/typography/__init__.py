@@ -86,7 +86,9 @@ JSON (``printpipe proof --report --json``), stable keys::
      "pages": [{"index": int (0-based), "label": str, "columns": int, FIGURES...,
                 "fill": float}],
      "details": {"short_breaks": [str], "capitalised_breaks": [str],
-                 "unkerned_pairs": {"AV": int, ...}, "fonts_not_found": [str]}}
+                 "unkerned_pairs": {"AV": int, ...}, "fonts_not_found": [str],
+                 "loosest_lines": [{"ratio": float, "page": str, "text": str}] (10),
+                 "overfull_lines": [{"excess": float (pt), "page": str, "text": str}]}}
 
     FIGURES = "lines" (body lines), "justified", "overfull", "over_1_5", "over_2",
       "over_1_5_pct", "over_2_pct", "worst_ratio", "worst_text", "hyphenated",

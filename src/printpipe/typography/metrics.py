@@ -128,6 +128,8 @@ class _Measurer:
         self.short_breaks: list[str] = []
         self.capitalised_breaks: list[str] = []
         self.unkerned: Counter[str] = Counter()
+        self.loose_lines: list[tuple[float, str, str]] = []
+        self.overfull_lines: list[tuple[float, str, str]] = []
         raw = [raw_lines(page.glyphs) for page in pages]
         sizes: Counter[float] = Counter()
         for lines in raw:
@@ -281,11 +283,14 @@ class _Measurer:
             if not any(abs(edge - right) <= LINE_TOLERANCE for edge in edges):
                 if line.x1 > right + LINE_TOLERANCE and line.edge_before_hang() > right:
                     figures.overfull += 1
+                    label = self.pages[p].label
+                    self.overfull_lines.append((line.x1 - right, label, line.text.strip()))
                 continue
             figures.justified += 1
             figures.over_1_5 += ratio > 1.5
             figures.over_2 += ratio > 2.0
             figures.hyphenated += hyphen
+            self.loose_lines.append((ratio, self.pages[p].label, line.text.strip()))
             if figures.worst_ratio is None or ratio > figures.worst_ratio:
                 figures.worst_ratio, figures.worst_text = ratio, line.text.strip()
 
@@ -422,4 +427,6 @@ def measure(pdf: Path, geometry: Geometry | None = None, fonts: Sequence[Path] =
         capitalised_breaks=measurer.capitalised_breaks,
         unkerned=measurer.unkerned,
         fonts_not_found=sorted(kerns.missing),
+        loose_lines=sorted(measurer.loose_lines, key=lambda item: -item[0]),
+        overfull_lines=measurer.overfull_lines,
     )
