@@ -73,8 +73,8 @@ The rules (all distances in points, user space):
   below its last line) its grid continues: a baseline a whole number of body leadings (within
   0.5 pt) from the nearest first-column baseline is on it.
 - **Page fill.** Per body page: the area of the union of line boxes and image boxes, clipped to
-  the type area, over the type area.  A line box spans its column's width (its own width when it
-  is in no column) and its leading vertically, from a quarter leading below the baseline to
+  the type area, over the type area.  A line box spans the columns it reaches (its own width when
+  it starts in no column) and its leading vertically, from a quarter leading below the baseline to
   three quarters above; the leading of a size is the layout style's (edition) or the most common
   baseline step of that size (bare PDF; 1.2 x size when there is none).  Rules and tints are not
   counted; a full-bleed photo fills the page.

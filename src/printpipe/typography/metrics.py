@@ -378,8 +378,9 @@ class _Measurer:
         boxes: list[Box] = []
         for line in self.lines[p]:
             leading = self.leading.get(line.size, 1.2 * line.size)
-            if line.column is not None:
-                x0, x1 = columns[line.column].left, columns[line.column].right
+            if line.column is not None:  # the columns it spans (a full-width caption: all)
+                reached = [c for c in columns[line.column :] if c.left < line.x1]
+                x0, x1 = columns[line.column].left, reached[-1].right
             else:
                 x0, x1 = line.x0, line.x1
             box = Box(x0, line.y - 0.25 * leading, x1, line.y + 0.75 * leading).clip(area)
