@@ -136,11 +136,11 @@ class _Measurer:
             for line in lines:
                 for glyph in line.glyphs:
                     if not glyph.is_space:
-                        sizes[round(glyph.size, 2)] += 1
+                        sizes[glyph.size] += 1
         self.body_size = (
             geometry.body_size
             if geometry and geometry.body_size
-            else (sizes.most_common(1)[0][0] if sizes else None)
+            else (round(sizes.most_common(1)[0][0], 2) if sizes else None)
         )
         self.columns: list[list[Column]] = []
         self.areas: list[Box | None] = []
