@@ -430,6 +430,8 @@ def test_proof_report_json_of_the_2019_sample(tmp_path: Path) -> None:
         assert set(page) == figures | {"index", "label", "columns", "fill"}
         assert 0.0 <= page["fill"] <= 1.0
     assert data["totals"]["justified"] > 100 and data["totals"]["kern_pairs"] > 50
+    for key in ("lines", "justified", "over_1_5", "hyphenated", "kern_pairs", "grid_on"):
+        assert data["totals"][key] == sum(page[key] for page in data["pages"]), key
     assert set(data["details"]) == {
         "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found",
         "loosest_lines", "overfull_lines",

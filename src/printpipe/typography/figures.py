@@ -35,10 +35,11 @@ class Figures:
     grid_on: int = 0
 
     def add(self, other: Figures) -> None:
+        """Add ``other``'s counts to these; keep the worse of the two worst lines."""
         for item in fields(self):
-            if item.type == "int":
-                name = item.name
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+            value = getattr(self, item.name)
+            if isinstance(value, int):
+                setattr(self, item.name, value + getattr(other, item.name))
         if other.worst_ratio is not None and (
             self.worst_ratio is None or other.worst_ratio > self.worst_ratio
         ):
