@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from PIL import Image
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
@@ -192,6 +192,29 @@ def test_ligatures_are_counted_per_site_and_presentation_forms_break_extraction(
         ragged(canvas, "office fit", 350)
 
     assert totals(pdf_of(tmp_path, plain, name="plain.pdf"))["extraction_intact"] is True
+
+
+def test_a_ligature_glyph_mapped_to_its_letters_keeps_extraction_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ToUnicode fix of notes/typesetting.md: the ffi glyph copies as "ffi"."""
+    stock = ttfonts.makeToUnicodeCMap
+
+    def letters(fontname: str, subset: list[int]) -> str:
+        cmap = stock(fontname, subset)
+        if 0xFB03 not in subset:
+            return cmap
+        code = subset.index(0xFB03)
+        return cmap.replace(f"<{code:02X}> <FB03>", f"<{code:02X}> <006600660069>")
+
+    monkeypatch.setattr(ttfonts, "makeToUnicodeCMap", letters)
+
+    def draw(canvas: Canvas, _: int) -> None:
+        ragged(canvas, "an o\ufb03ce", 350)
+
+    report = totals(pdf_of(tmp_path, draw))
+    assert report["ligature_sites"] == 1 and report["ligatures"] == 1
+    assert report["extraction_intact"] is True
 
 
 def test_reportlabs_own_shaping_is_measured_as_kerned_and_ligated(tmp_path: Path) -> None:
