@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from pypdf import PdfWriter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -416,6 +417,12 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_bytes(b"%PDF-1.4\nnot a pdf at all")
     code, output = run("proof", "--report", broken)
     assert code == 5 and "broken.pdf" in output
+    locked = tmp_path / "locked.pdf"
+    writer = PdfWriter(clone_from=pdf_of(tmp_path, lambda canvas, _: ragged(canvas, TEXT, 350)))
+    writer.encrypt("user", "owner", algorithm="AES-256")
+    writer.write(locked)
+    code, output = run("proof", "--report", locked)
+    assert code == 5 and "locked.pdf is protected by a password" in output
 
 
 # --- the CLI -----------------------------------------------------------------------------------
