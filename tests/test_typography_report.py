@@ -462,6 +462,10 @@ def test_proof_report_json_of_the_2019_sample(tmp_path: Path) -> None:
     assert data["totals"]["justified"] > 100 and data["totals"]["kern_pairs"] > 50
     for key in ("lines", "justified", "over_1_5", "hyphenated", "kern_pairs", "grid_on"):
         assert data["totals"][key] == sum(page[key] for page in data["pages"]), key
+    # the bare file, with columns inferred from its text, measures (nearly) the same
+    bare = measure(next(tmp_path.glob("*-press.pdf")), None, [FONTS]).as_dict()["totals"]
+    for key in ("lines", "justified", "hyphenated", "kern_pairs", "grid_lines"):
+        assert abs(bare[key] - data["totals"][key]) <= 0.02 * data["totals"][key], key
     assert set(data["details"]) == {
         "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found",
         "loosest_lines", "overfull_lines",
