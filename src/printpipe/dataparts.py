@@ -89,7 +89,10 @@ def _cells(row: tuple[CsvCell, ...], index: int) -> CsvCell:
 
 
 def build_table(
-    value: dict[str, Any], resolve: Resolve, where: Where, label: Callable[[Path], str],
+    value: dict[str, Any],
+    resolve: Resolve,
+    where: Where,
+    label: Callable[[Path], str],
     problems: list[Diagnostic],
 ) -> DataTable | None:
     """A ``table:`` part; None when its file or columns have problems (recorded)."""
@@ -117,10 +120,11 @@ def build_table(
         if not isinstance(spec, dict):
             continue
         name = str(spec.get("column", ""))
-        index = table.index(name)
-        if index is None:
+        position = table.index(name)
+        if position is None:
             _missing_column(table, name, where(("columns", number, "column")), problems)
             continue
+        index = position
         fmt = _format(spec, "text")
         align = spec.get("align") or ("right" if fmt.kind in NUMERIC else "left")
         columns.append(DataColumn(str(spec.get("label", table.header[index].text)), fmt, align))
@@ -154,7 +158,10 @@ def build_table(
 
 
 def build_chart(
-    value: dict[str, Any], resolve: Resolve, where: Where, label: Callable[[Path], str],
+    value: dict[str, Any],
+    resolve: Resolve,
+    where: Where,
+    label: Callable[[Path], str],
     problems: list[Diagnostic],
 ) -> Chart | None:
     """A ``chart:`` part; None when its file or columns have problems (recorded)."""
@@ -212,10 +219,10 @@ def build_chart(
         name = table.header[index].text.strip()
         for row in table.rows:
             cell = _cells(row, index)
-            number = _number(table, cell, name, problems, allow_empty=False)
+            amount = _number(table, cell, name, problems, allow_empty=False)
             decimals = max(decimals, decimals_of(cell.text))
-            values.append(number if isinstance(number, float) else 0.0)
-            if kind in ("pie", "donut") and isinstance(number, float) and number < 0:
+            values.append(amount if isinstance(amount, float) else 0.0)
+            if kind in ("pie", "donut") and isinstance(amount, float) and amount < 0:
                 problems.append(
                     Diagnostic(
                         f"a {kind} chart cannot show the negative value {cell.text.strip()}",
@@ -246,7 +253,8 @@ def build_chart(
 
 def build_figures(value: dict[str, Any], where: Where) -> KeyFigures:
     """A ``figures:`` part (the schema has checked its shape)."""
-    items = value.get("items") if isinstance(value.get("items"), list) else []
+    raw = value.get("items")
+    items: list[Any] = raw if isinstance(raw, list) else []
     figures = tuple(
         KeyFigure(
             value=item.get("value", ""),

@@ -67,9 +67,7 @@ class _Reader:
         if kind == "heading_open":
             inline = self.tokens[self.index + 1]
             self.index += 3
-            return self.checked(
-                Heading(int(token.tag[1]), self.runs(inline), location), "heading"
-            )
+            return self.checked(Heading(int(token.tag[1]), self.runs(inline), location), "heading")
         if kind == "paragraph_open":
             inline = self.tokens[self.index + 1]
             self.index += 3
@@ -147,10 +145,10 @@ class _Reader:
                         "written \\<",
                     )
                 )
-            elif child.type == "text" and _FOOTNOTE.search(child.content):
+            elif child.type == "text" and (note := _FOOTNOTE.search(child.content)):
                 self.problems.append(
                     Diagnostic(
-                        f"footnotes are not supported ({_FOOTNOTE.search(child.content)[0]})",
+                        f"footnotes are not supported ({note[0]})",
                         where,
                         "put the note in the text, in brackets, or in a box part",
                     )
@@ -285,7 +283,11 @@ def parse_markdown(text: str, label: str) -> tuple[tuple[Block, ...], list[Diagn
     reader = _Reader(tokens, label)
     blocks = reader.blocks_until(None)
     lines = {d.location.line for d in reader.problems if d.location is not None}
-    extra = [d for d in _footnote_definitions(text, label) if d.location.line not in lines]
+    extra = [
+        d
+        for d in _footnote_definitions(text, label)
+        if d.location is None or d.location.line not in lines
+    ]
     return blocks, reader.problems + extra
 
 

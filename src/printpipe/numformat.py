@@ -70,7 +70,7 @@ def format_number(
     scaled = value / spec.scale if spec.scale else value
     rounded = round(abs(scaled), places)
     whole, _, fraction = f"{rounded:.{places}f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -134,8 +134,7 @@ _PART_KINDS: dict[str, dict[str, Any]] = {
                     },
                     ("column",),
                 ),
-                "description": "Columns to print, in order (default: all; numeric ones "
-                "detected).",
+                "description": "Columns to print, in order (default: all; numeric ones detected).",
             },
             "caption": _described(_STR, "Set above the table."),
             "source": _described(_STR, "Where the figures come from; set under the table."),
@@ -153,8 +152,7 @@ _PART_KINDS: dict[str, dict[str, Any]] = {
             },
         },
         ("file",),
-        description="A table read from a CSV file; numbers formatted for the edition's "
-        "language.",
+        description="A table read from a CSV file; numbers formatted for the edition's language.",
     ),
     "chart": _obj(
         {
@@ -433,8 +431,7 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     "description": "Negative numbers as −1,250 or (1,250).",
                 },
             },
-            description="Rules and shading of tables; type from the table and table_header "
-            "styles.",
+            description="Rules and shading of tables; type from the table and table_header styles.",
         ),
         "running_head": _obj(
             {

@@ -129,9 +129,7 @@ def _delimiter(text: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _records(
-    text: str, label: str, problems: list[Diagnostic]
-) -> list[tuple[CsvCell, ...]]:
+def _records(text: str, label: str, problems: list[Diagnostic]) -> list[tuple[CsvCell, ...]]:
     """Split ``text`` into records of positioned cells (RFC 4180, any line ending)."""
     sep = _delimiter(text)
     records: list[tuple[CsvCell, ...]] = []
@@ -166,7 +164,7 @@ def _records(
             if not closed:
                 problems.append(
                     Diagnostic(
-                        "a quoted cell is never closed (a missing \")",
+                        'a quoted cell is never closed (a missing ")',
                         Location(label, start_line, start_column),
                         'close the quote; a " inside a quoted cell is written ""',
                     )
@@ -251,7 +249,7 @@ def read_csv(path: Path, label: str) -> tuple[CsvTable | None, list[Diagnostic]]
         problems.append(
             Diagnostic(
                 f"the file has {len(rows):,} rows; a table or chart takes at most {MAX_ROWS:,}",
-                Location(label, rows[MAX_ROWS].line, 1),
+                Location(label, rows[MAX_ROWS][0].line, 1),
                 "export only the rows the report shows",
             )
         )

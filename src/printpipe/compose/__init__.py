@@ -179,8 +179,11 @@ def check_glyphs(edition: Edition) -> list[Diagnostic]:
             add("credit", part.source, part.location)
             for column in part.columns:
                 add("table_header", column.label, part.location)
-            add("table", "0123456789,.%" + "".join(c.format.currency for c in part.columns),
-                part.location)
+            add(
+                "table",
+                "0123456789,.%" + "".join(c.format.currency for c in part.columns),
+                part.location,
+            )
             for row in part.rows:
                 for cell in row:
                     if isinstance(cell, str):

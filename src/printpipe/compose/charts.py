@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.doughnut import Doughnut
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib.colors import CMYKColor, Color, HexColor
@@ -94,7 +94,9 @@ class _Look:
     def width(self, text: str, bold: bool = False) -> float:
         return stringWidth(text, self.bold if bold else self.face, self.size)
 
-    def string(self, x: float, y: float, text: str, anchor: str = "start", bold: bool = False) -> String:
+    def string(
+        self, x: float, y: float, text: str, anchor: str = "start", bold: bool = False
+    ) -> String:
         return String(
             x,
             y,
@@ -125,7 +127,9 @@ def _legend(drawing: Drawing, look: _Look, names: list[str], y: float, width: fl
         needed = look.size + 4 + look.width(name) + 12
         if x and x + needed > width:
             x, y = 0.0, y - row
-        drawing.add(Rect(x, y, look.size, look.size, fillColor=look.colour(index), strokeColor=None))
+        drawing.add(
+            Rect(x, y, look.size, look.size, fillColor=look.colour(index), strokeColor=None)
+        )
         drawing.add(look.string(x + look.size + 4, y + 1, name))
         x += needed
     return y - row
@@ -256,7 +260,7 @@ def _line(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) 
 
 
 def _pie(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) -> Drawing:
-    name, values = chart.series[0]
+    _, values = chart.series[0]
     total = sum(values) or 1.0
     diameter = min(width * 0.5, 120.0)
     row = look.size * 1.75
@@ -280,13 +284,17 @@ def _pie(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) -
         pie.slices[index].strokeWidth = 0.75 if look.paper is not None else 0
     drawing.add(pie)
     if isinstance(pie, Doughnut):
-        centre = look.string(width / 2, pie.y + diameter / 2 - look.size / 2, fmt(total), "middle", True)
+        centre = look.string(
+            width / 2, pie.y + diameter / 2 - look.size / 2, fmt(total), "middle", True
+        )
         centre.fontSize = look.size * 1.4
         drawing.add(centre)
     share = NumberFormat("percent", 0)
     y = legend_h - row + 2
     for index, (category, value) in enumerate(zip(chart.categories, values, strict=True)):
-        drawing.add(Rect(0, y, look.size, look.size, fillColor=look.colour(index), strokeColor=None))
+        drawing.add(
+            Rect(0, y, look.size, look.size, fillColor=look.colour(index), strokeColor=None)
+        )
         drawing.add(look.string(look.size + 4, y + 1, category))
         percent = format_number(100 * value / total, share, look.language)
         drawing.add(look.string(width - look.width("100 %") - 8, y + 1, fmt(value), "end"))

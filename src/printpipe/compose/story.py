@@ -19,6 +19,7 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from printpipe import geometry
+from printpipe.compose.charts import chart_flowables
 from printpipe.compose.document import FLOAT_GAP, FloatBlock, StartBleedPage
 from printpipe.compose.flowables import (
     BleedPage,
@@ -29,7 +30,6 @@ from printpipe.compose.flowables import (
     signature_block,
     table_style,
 )
-from printpipe.compose.charts import chart_flowables
 from printpipe.compose.keyfigures import key_figures
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table

@@ -110,7 +110,9 @@ def _column_widths(
     if sum(widths) > available:
         # Take the excess from the wrapping columns, in proportion to what each can give.
         excess = sum(widths) - available
-        give = [w - m if wraps[i] else 0.0 for i, (w, m) in enumerate(zip(widths, least, strict=True))]
+        give = [
+            w - m if wraps[i] else 0.0 for i, (w, m) in enumerate(zip(widths, least, strict=True))
+        ]
         total = sum(give)
         widths = [w - excess * g / total for w, g in zip(widths, give, strict=True)]
     else:
@@ -146,7 +148,9 @@ def build_table(
         data.append(
             [
                 Paragraph(
-                    f"<b>{cell.markup}</b>" if number >= first_total and cell.markup else cell.markup,
+                    f"<b>{cell.markup}</b>"
+                    if number >= first_total and cell.markup
+                    else cell.markup,
                     body_styles[i],
                 )
                 for i, cell in enumerate(cells[: len(header)])
@@ -228,7 +232,9 @@ def captioned(
     return items
 
 
-def data_table(part: DataTable, sheet: StyleSheet, language: str, available: float) -> list[Flowable]:
+def data_table(
+    part: DataTable, sheet: StyleSheet, language: str, available: float
+) -> list[Flowable]:
     """A CSV table part: caption, table and source note."""
     negative = sheet.layout.tables.negative
     minus = minus_sign(sheet, "table")
