@@ -99,9 +99,10 @@ def build_table(
     path = resolve("file")
     if path is None:
         return None
+    before = len(problems)
     table, found = read_csv(path, label(path))
     problems.extend(found)
-    if table is None or any(d.is_error for d in found):
+    if table is None:
         return None
     specs = value.get("columns")
     if not isinstance(specs, list):
@@ -113,7 +114,6 @@ def build_table(
                 if index < len(row)
             )
             spec["format"] = "number" if numeric else "text"
-    before = len(problems)
     columns: list[DataColumn] = []
     indices: list[int] = []
     for number, spec in enumerate(specs):
@@ -168,11 +168,11 @@ def build_chart(
     path = resolve("file")
     if path is None:
         return None
+    before = len(problems)
     table, found = read_csv(path, label(path))
     problems.extend(found)
-    if table is None or any(d.is_error for d in found):
+    if table is None:
         return None
-    before = len(problems)
     totals = value.get("totals", 0)
     if isinstance(totals, int) and not isinstance(totals, bool) and 0 < totals < len(table.rows):
         # The last rows of an accounts export are totals; a chart leaves them out.
@@ -209,7 +209,7 @@ def build_chart(
                 "group the small items into 'Other', or show the data as a table: part",
             )
         )
-    if len(problems) > before or x_index is None:
+    if x_index is None or len(y_indices) < len(y_names):
         return None
     categories = tuple(_cells(row, x_index).text.strip() for row in table.rows)
     series: list[tuple[str, tuple[float, ...]]] = []
