@@ -289,7 +289,7 @@ def _pie(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) -
         )
         centre.fontSize = look.size * 1.4
         drawing.add(centre)
-    share = NumberFormat("percent", 0)
+    share = NumberFormat("percent", 1)
     y = legend_h - row + 2
     for index, (category, value) in enumerate(zip(chart.categories, values, strict=True)):
         drawing.add(
@@ -297,7 +297,7 @@ def _pie(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) -
         )
         drawing.add(look.string(look.size + 4, y + 1, category))
         percent = format_number(100 * value / total, share, look.language)
-        drawing.add(look.string(width - look.width("100 %") - 8, y + 1, fmt(value), "end"))
+        drawing.add(look.string(width - look.width("100.0 %") - 8, y + 1, fmt(value), "end"))
         drawing.add(look.string(width, y + 1, percent, "end"))
         drawing.add(Line(0, y - 3, width, y - 3, strokeColor=look.rule, strokeWidth=0.25))
         y -= row

@@ -27,6 +27,7 @@ from printpipe.model import MM, DataTable, Run, TableBlock
 from printpipe.numformat import EN_DASH, MINUS, format_number
 
 PAD = 4.0  # points between columns (each side of a cell boundary)
+KEEP_WHOLE = 6  # tables of up to this many body rows never break
 _ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "centre": TA_CENTER}
 
 
@@ -181,6 +182,14 @@ def build_table(
     if look.stripe:
         for number in range(1, first_total + 1, 2):
             commands.append(("BACKGROUND", (0, number + 1), (-1, number + 1), palette[look.stripe]))
+    # Widows and orphans of tables: the header keeps its first two rows, the last two rows stay
+    # together, and a table of a few rows is never broken at all.
+    body = len(rows)
+    if body <= KEEP_WHOLE:
+        commands.append(("NOSPLIT", (0, 0), (-1, -1)))
+    else:
+        commands.append(("NOSPLIT", (0, 0), (-1, 2)))
+        commands.append(("NOSPLIT", (0, -2), (-1, -1)))
     if totals:
         start = first_total + 1
         if look.total_rule_width:
