@@ -217,10 +217,34 @@ def test_table_too_wide_for_its_column_names_the_table_and_its_width(edition: Pa
         MINI + "  - table:\n      file: wide.csv\n      caption: Budget lines\n",
         encoding="utf-8",
     )
-    code, output = run_cli("build", edition, "--out", edition / "out")
-    assert code == 3, output
-    assert "the table 'Budget lines' is" in output and "mm wide" in output
-    assert "edition.yaml:8:" in output
+    for command in (["check"], ["build", "--out", str(edition / "out")]):
+        code, output = run_cli(command[0], edition, *command[1:])
+        assert code == 3, output
+        assert "the table 'Budget lines' is" in output and "mm wide" in output
+        assert "edition.yaml:8:" in output
+
+
+def test_new_edition_carries_data_parts_with_placeholders(project: Path) -> None:
+    import shutil
+
+    from tests.conftest import ROOT
+
+    shutil.copytree(ROOT / "editions" / "2020", project / "editions" / "2020")
+    code, output = run_cli(
+        "new", project / "editions" / "2021", "--from", project / "editions" / "2020"
+    )
+    assert code == 0, output
+    new = project / "editions" / "2021"
+    assert (new / "data" / "income.csv").read_bytes() == (
+        ROOT / "editions" / "2020" / "data" / "income.csv"
+    ).read_bytes()
+    code, output = run_cli("check", new)
+    assert code == 0, output
+    assert (
+        "placeholder to fill: TODO(printpipe): caption; put 2021's figures in data/income.csv"
+        in output
+    )
+    assert "TODO(printpipe): 2021 figure" in output
 
 
 # --- number formatting and the chart summary ----------------------------------------------------

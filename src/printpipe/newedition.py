@@ -244,12 +244,12 @@ def _part(raw: dict[str, Any], copier: _Copier, year: int) -> dict[str, Any]:
         # Last year's data is copied so the edition builds; the caption says to replace it.
         data = dict(value)
         data["file"] = copier.copy(value["file"])
-        data["caption"] = f"{MARKER}: caption; put {year}'s figures in {value['file']}"
+        data["caption"] = f"{MARKER}: caption; put {year + 1}'s figures in {value['file']}"
         return {kind: data}
     if kind == "figures" and isinstance(value, dict):
         figures = dict(value)
         figures["items"] = [
-            {**item, "label": f"{MARKER}: {year} figure"} if isinstance(item, dict) else item
+            {**item, "label": f"{MARKER}: {year + 1} figure"} if isinstance(item, dict) else item
             for item in value.get("items") or ()
         ]
         return {kind: figures}

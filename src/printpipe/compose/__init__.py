@@ -20,6 +20,7 @@ from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
+from printpipe.compose.tables import data_table, pipe_table
 from printpipe.errors import Diagnostic, InvalidEditionError, Location
 from printpipe.markdown import plain_text
 from printpipe.model import (
@@ -46,6 +47,7 @@ __all__ = [
     "ImageLookup",
     "Placement",
     "check_glyphs",
+    "check_tables",
     "compose_body",
     "proof_overlay",
 ]
@@ -203,3 +205,24 @@ def check_glyphs(edition: Edition) -> list[Diagnostic]:
             for item in part.items:
                 add("related_item", f"» {item.title} — {item.note or ''}", part.location)
     return glyph_diagnostics(book, items)
+
+
+def check_tables(edition: Edition) -> list[Diagnostic]:
+    """Every table measured against its placement, so ``check`` reports one too wide."""
+    layout = edition.layout
+    sheet = StyleSheet.build(layout, FontBook.for_layout(layout), "rgb", edition.language)
+    page = layout.page
+    found: list[Diagnostic] = []
+    for part in edition.parts:
+        try:
+            if isinstance(part, DataTable):
+                wide = part.placement == "full-width"
+                width = page.text_width_pt if wide else page.column_width_pt
+                data_table(part, sheet, edition.language, width)
+            elif isinstance(part, Section):
+                for block in part.blocks:
+                    if isinstance(block, TableBlock):
+                        pipe_table(block, sheet, page.column_width_pt)
+        except InvalidEditionError as error:
+            found.append(Diagnostic(error.message, error.location, error.hint))
+    return found
