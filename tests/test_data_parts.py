@@ -301,3 +301,40 @@ def test_key_figure_value_written_for_the_language() -> None:
     assert figure_text(figure, "en-GB") == "1,650"
     assert figure_text(figure, "de-DE") == "1.650"
     assert figure_text(KeyFigure(2.5, "m", prefix="£", suffix="m", decimals=2), "en") == "£2.50m"
+
+
+CHARTS_EDITION = (
+    MINI.replace("year: 2019", "year: 2020\nlanguage: de-DE")
+    + """\
+  - chart: {file: years.csv, type: line, x: Year, y: [Income, Spending], title: "Beide",
+            scale: 1000}
+  - chart: {file: years.csv, type: line, x: Year, y: Income, title: "Einnahmen",
+            format: currency, currency: "€", scale: 1000000, decimals: 1}
+  - chart: {file: years.csv, type: stacked-bar, x: Year, y: [Income, Spending],
+            title: "Gestapelt", scale: 1000}
+  - chart: {file: years.csv, type: donut, x: Year, y: Income, title: "Ring",
+            format: currency, currency: "€"}
+  - chart: {file: net.csv, type: bar, x: Fund, y: Change, title: "Veränderung",
+            format: currency, currency: "€"}
+"""
+)
+
+
+def test_every_chart_type_draws_its_numbers_as_text_for_the_language(edition: Path) -> None:
+    (edition / "years.csv").write_text(
+        "Year,Income,Spending\n2018,2206810,2072600\n2019,2524780,2299300\n2020,2699765,2443300\n",
+        encoding="utf-8",
+    )
+    (edition / "net.csv").write_text(
+        "Fund,Change\nUnrestricted,109580\nRestricted,-21250\n", encoding="utf-8"
+    )
+    (edition / "edition.yaml").write_text(CHARTS_EDITION, encoding="utf-8")
+    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "press")
+    assert code == 0, output
+    (pdf,) = (edition / "out").glob("*-press.pdf")
+    text = re.sub(r"\s+", " ", layout_text(pdf))
+    # line labels in € million, stacked totals, the donut's total and shares, signed bars
+    for words in ("2,7 €", "5.143", "7.431.355 €", "34,0 %", "109.580 €", "–21.250 €"):
+        assert words in text, words
+    for index in range(len(PdfReader(pdf).pages)):
+        assert not page_ops(pdf, index) & {b"rg", b"RG"}

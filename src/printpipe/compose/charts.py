@@ -153,8 +153,11 @@ def _bar(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) -
     height = plot_h + legend_h + axis_h + 2
     drawing = look.drawing(width, height)
     bars = HorizontalBarChart()
-    bars.x, bars.y = label_w, axis_h + 1
-    bars.width = width - label_w - value_room
+    lowest = min(0.0, min(min(v) for _, v in chart.series))
+    # Negative bars grow left from zero; their labels need room before the category names.
+    negative_room = look.width(fmt(lowest)) + 6 if lowest < 0 and not stacked else 0.0
+    bars.x, bars.y = label_w + negative_room, axis_h + 1
+    bars.width = width - bars.x - value_room
     bars.height = plot_h
     # The category axis runs top-down (reverseDirection), which also reverses the bars inside
     # a group; the series go in reversed so the first one is on top, as in the legend.
@@ -173,11 +176,12 @@ def _bar(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) -
     bars.categoryAxis.visibleTicks = 0
     labels = bars.categoryAxis.labels
     labels.fontName, labels.fontSize, labels.fillColor = look.face, look.size, look.text
-    labels.boxAnchor, labels.dx = "e", -5
+    labels.boxAnchor, labels.dx = "e", -5 - negative_room
+    bars.categoryAxis.labelAxisMode = "low"
     labels.leading = look.size * 1.2
     labels.textAnchor = "end"
     axis = bars.valueAxis
-    axis.valueMin = min(0.0, min(min(v) for _, v in chart.series))
+    axis.valueMin = lowest
     axis.valueMax = biggest * 1.02 if biggest > 0 else 1
     axis.strokeColor = look.rule
     axis.visible = 1 if stacked else 0
@@ -195,7 +199,8 @@ def _bar(chart: Chart, look: _Look, width: float, fmt: Callable[[float], str]) -
         bars.barLabelFormat = fmt
         bars.barLabels.fontName, bars.barLabels.fontSize = look.face, look.size
         bars.barLabels.fillColor = look.text
-        bars.barLabels.boxAnchor, bars.barLabels.dx = "w", 3
+        # "w" with a nudge: ReportLab flips both for negative bars, so labels sit outside.
+        bars.barLabels.boxAnchor, bars.barLabels.nudge = "w", 3
     drawing.add(bars)
     if stacked:
         # Totals at the end of each stack: the number readers look for.
