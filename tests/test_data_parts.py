@@ -338,3 +338,31 @@ def test_every_chart_type_draws_its_numbers_as_text_for_the_language(edition: Pa
         assert words in text, words
     for index in range(len(PdfReader(pdf).pages)):
         assert not page_ops(pdf, index) & {b"rg", b"RG"}
+
+
+def test_full_width_table_floats_across_the_columns_or_must_fit_a_page(edition: Path) -> None:
+    rows = "\n".join(f"Line {n},{n * 1000},{n * 1100}" for n in range(1, 6))
+    (edition / "wide.csv").write_text(f"Item,Budget,Actual\n{rows}\n", encoding="utf-8")
+    part = "  - table: {file: wide.csv, caption: Budget, placement: full-width}\n"
+    (edition / "edition.yaml").write_text(MINI + part, encoding="utf-8")
+    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
+    assert code == 0, output
+    (pdf,) = (edition / "out").glob("*-screen.pdf")
+    reader = PdfReader(pdf)
+    # The header's right edge is near the right margin of the text area, not of column 1.
+    found: dict[str, float] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip() in ("Item", "Actual"):
+            found[text.strip()] = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    width = float(reader.pages[0].mediabox.width)
+    # Header from the left margin to the right one: wider than a column (under half the page).
+    assert found["Actual"] - found["Item"] > width * 0.6, found
+    many = "\n".join(f"Line {n},{n},{n}" for n in range(1, 200))
+    (edition / "wide.csv").write_text(f"Item,Budget,Actual\n{many}\n", encoding="utf-8")
+    code, output = run_cli("build", edition, "--out", edition / "out")
+    assert code == 3
+    assert "the full-width table is" in output and "a page has room for" in output
