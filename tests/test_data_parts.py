@@ -366,3 +366,31 @@ def test_full_width_table_floats_across_the_columns_or_must_fit_a_page(edition: 
     code, output = run_cli("build", edition, "--out", edition / "out")
     assert code == 3
     assert "the full-width table is" in output and "a page has room for" in output
+
+
+def test_parentheses_house_style_keeps_digits_aligned(edition: Path) -> None:
+    (edition / "paren.yaml").write_text(
+        "extends: house\ntables: {negative: parentheses}\n", encoding="utf-8"
+    )
+    (edition / "net.csv").write_text(
+        "Fund,Change\nUnrestricted,109580\nRestricted,-21250\nDesignated,4300\n",
+        encoding="utf-8",
+    )
+    yaml = MINI.replace("layout: house", "layout: paren.yaml")
+    yaml += "  - table: {file: net.csv, caption: Movements}\n"
+    (edition / "edition.yaml").write_text(yaml, encoding="utf-8")
+    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
+    assert code == 0, output
+    (pdf,) = (edition / "out").glob("*-screen.pdf")
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    right = {
+        word: float(x_max)
+        for x_max, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)</word>', boxes)
+        if word in ("109,580", "(21,250)", "4,300")
+    }
+    assert set(right) == {"109,580", "(21,250)", "4,300"}, right
+    # Positives end together, and the negative's ")" hangs out past them: digits align.
+    assert abs(right["109,580"] - right["4,300"]) < 0.3
+    assert 1.5 < right["(21,250)"] - right["109,580"] < 4, right

@@ -133,8 +133,9 @@ def build_table(
     available: float,
     name: str,
     location: Location,
+    extra: Sequence[tuple] = (),
 ) -> Table:
-    """A platypus Table of paragraph cells in the layout's table look."""
+    """A platypus Table of paragraph cells in the layout's table look (``extra``: commands)."""
     look = sheet.layout.tables
     palette = sheet.palette
     widths = _column_widths(header, rows, wraps, sheet, available, name, location)
@@ -167,6 +168,7 @@ def build_table(
         ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        *extra,
     ]
     if look.header_fill:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), palette[look.header_fill]))
@@ -248,8 +250,19 @@ def data_table(
     negative = sheet.layout.tables.negative
     minus = minus_sign(sheet, "table")
     header = [TableCell(sheet.plain(c.label, "table_header"), c.label) for c in part.columns]
+    # With accountants' parentheses, positive numbers hang back by the width of ")" so the
+    # digits of a column stay aligned.
+    hanging = {
+        index
+        for index, column in enumerate(part.columns)
+        if negative == "parentheses"
+        and column.align == "right"
+        and any(isinstance(row[index], float) and row[index] < 0 for row in part.rows)
+    }
+    paren = stringWidth(")", sheet["table"].fontName, sheet["table"].fontSize)
+    extra: list[tuple] = []
     rows = []
-    for row in part.rows:
+    for number, row in enumerate(part.rows, start=1):
         cells = []
         for index, (column, value) in enumerate(zip(part.columns, row, strict=True)):
             if isinstance(value, float):
@@ -257,7 +270,12 @@ def data_table(
                 text = format_number(value, column.format, language, negative, places, minus)
             else:
                 text = value
-            cells.append(TableCell(sheet.plain(text, "table"), text))
+            cell = TableCell(sheet.plain(text, "table"), text)
+            if index in hanging and not text.endswith(")"):
+                pad = (0.0 if index == len(part.columns) - 1 else PAD) + paren
+                extra.append(("RIGHTPADDING", (index, number), (index, number), pad))
+                cell = TableCell(cell.markup, text + ")")  # measured with the space it keeps
+            cells.append(cell)
         rows.append(cells)
     wraps = [c.format.kind == "text" for c in part.columns]
     table = build_table(
@@ -270,6 +288,7 @@ def data_table(
         available,
         part.name,
         part.location,
+        extra,
     )
     return captioned(table, part.caption, part.source, sheet)
 
