@@ -257,7 +257,7 @@ def data_table(
         for index, column in enumerate(part.columns)
         if negative == "parentheses"
         and column.align == "right"
-        and any(isinstance(row[index], float) and row[index] < 0 for row in part.rows)
+        and any(isinstance(value, float) and value < 0 for value in (r[index] for r in part.rows))
     }
     paren = stringWidth(")", sheet["table"].fontName, sheet["table"].fontSize)
     extra: list[tuple] = []
