@@ -204,7 +204,7 @@ def test_heading_with_markup_characters_reaches_the_contents(
 ) -> None:
     """Found by the fuzz test: a heading '& <b>' broke ReportLab's contents list.
 
-    A bare ``<i>`` is HTML (an error since tables came in), so the literal is written ``\\<i>``.
+    A bare ``<i>`` is HTML (an error since tables came in), so it is escaped with a backslash.
     """
     edition = make_edition(
         files={"sections/two.md": "# Tom &amp; Jerry &lt;b&gt; \\<i>\n\nText.\n"}

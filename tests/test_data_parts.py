@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,31 @@ def test_parentheses_house_style_keeps_digits_aligned(edition: Path) -> None:
     # Positives end together, and the negative's ")" hangs out past them: digits align.
     assert abs(right["109,580"] - right["4,300"]) < 0.3
     assert 1.5 < right["(21,250)"] - right["109,580"] < 4, right
+
+
+@pytest.mark.parametrize("year", [2019, 2020])
+def test_sample_data_matches_the_accounts_appendix(year: int) -> None:
+    """The CSVs' figures are the lines tools/make_samples.py prints in the audited accounts."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "make_samples", ROOT / "tools" / "make_samples.py"
+    )
+    assert spec is not None and spec.loader is not None
+    samples = importlib.util.module_from_spec(spec)
+    sys.modules["make_samples"] = samples  # dataclasses look their module up while defined
+    try:
+        spec.loader.exec_module(samples)
+    finally:
+        del sys.modules["make_samples"]
+    folder = ROOT / "editions" / str(year) / "data"
+    for name, lines in (("income.csv", samples.INCOME), ("spending.csv", samples.EXPENDITURE)):
+        rows = [line.split(",") for line in (folder / name).read_text().splitlines()[1:]]
+        *items, total = rows
+        this_year = sorted(int(row[1]) for row in items)
+        last_year = sorted(int(row[2]) for row in items)
+        assert this_year == sorted(line.total[year] for line in lines), name
+        assert last_year == sorted(line.total[year - 1] for line in lines), name
+        assert int(total[1]) == sum(this_year) and int(total[2]) == sum(last_year)
