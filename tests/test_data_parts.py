@@ -141,7 +141,8 @@ DATA_EDITION = MINI.replace(
 def write_data_edition(edition: Path, rows: int, yaml: str = DATA_EDITION) -> None:
     lines = ["Item,Amount"]
     for number in range(1, rows + 1):
-        words = " ".join(["alpha", "beta", "gamma", "delta", "epsilon"] * 2)
+        # Rows of two to four lines, so the space left at a column's foot varies.
+        words = " ".join(["alpha", "beta", "gamma", "delta", "epsilon"] * (2 + number % 3))
         lines.append(f'"Row{number:03d} {words} end{number:03d}",{number * 1234.5}')
     (edition / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (edition / "chart.csv").write_text(
@@ -180,18 +181,43 @@ def test_long_table_repeats_its_header_and_never_splits_a_row(edition: Path) -> 
     assert "£1,234.50" in text and "£148,140.00" in text
 
 
-def test_row_continues_below_the_header_on_each_page(edition: Path) -> None:
-    """Positions: on every page holding rows, the header line is above the first row."""
+def test_rows_never_split_and_sit_below_a_repeated_header_by_position(edition: Path) -> None:
+    """Word boxes: a row's first and last words share a page and a column, one line apart.
+
+    And every column holding rows has the header above its first row.
+    """
     write_data_edition(edition, 120)
     code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
     assert code == 0, output
     (pdf,) = (edition / "out").glob("*-screen.pdf")
-    for page in range(1, len(PdfReader(pdf).pages) + 1):
-        lines = layout_text(pdf, page).splitlines()
-        rows = [n for n, line in enumerate(lines) if re.search(r"Row\d{3}", line)]
-        heads = [n for n, line in enumerate(lines) if "Item name" in line]
-        if rows:
-            assert heads and min(heads) < min(rows), page
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    starts: dict[str, tuple[int, float, float]] = {}
+    ends: dict[str, tuple[int, float, float]] = {}
+    heads: list[tuple[int, float, float]] = []
+    for page, body in enumerate(boxes.split("<page ")[1:], start=1):
+        for x, y, word in re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]+)</word>', body):
+            where = (page, float(x), float(y))
+            if match := re.fullmatch(r"Row(\d{3})", word):
+                starts[match[1]] = where
+            elif match := re.fullmatch(r"end(\d{3})", word):
+                ends[match[1]] = where
+            elif word == "Item":
+                heads.append(where)
+    assert len(starts) == len(ends) == 120
+    for row, (page, x, y) in starts.items():
+        end_page, end_x, end_y = ends[row]
+        assert end_page == page, f"row {row} split across pages {page} and {end_page}"
+        # Same column: the last word ends its row's cell, left of the next column (x + 244 pt).
+        assert 0 <= end_x - x < 230, f"row {row} split across columns"
+        assert 0 < end_y - y < 40, f"row {row}: its last line is not right below its first"
+    columns = {(page, round(x)) for page, x, _ in starts.values()}
+    assert len(columns) >= 4  # the table really runs over several columns and pages
+    for page, x in columns:
+        first = min(y for p, sx, y in starts.values() if (p, round(sx)) == (page, x))
+        above = [y for p, hx, y in heads if p == page and abs(hx - x) < 1 and y < first]
+        assert above, f"no header above the rows on page {page} at x={x}"
 
 
 def test_screen_chart_is_rgb_and_press_chart_is_cmyk(edition: Path) -> None:
