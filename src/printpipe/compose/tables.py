@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -28,6 +27,14 @@ from printpipe.numformat import EN_DASH, MINUS, format_number
 
 PAD = 4.0  # points between columns (each side of a cell boundary)
 KEEP_WHOLE = 6  # tables of up to this many body rows never break
+CSV_HINT = (
+    "leave out or shorten columns (columns:, label:), use placement: full-width, or a smaller "
+    "table style"
+)
+PIPE_HINT = (
+    "use fewer or shorter columns, or put the data in a CSV file and use a table: part with "
+    "placement: full-width"
+)
 _ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "centre": TA_CENTER}
 
 
@@ -76,6 +83,7 @@ def _column_widths(
     available: float,
     name: str,
     location: Location,
+    hint: str,
 ) -> list[float]:
     """Widths that fill ``available``; text columns wrap down to their longest word."""
     body, head = sheet["table"], sheet["table_header"]
@@ -104,8 +112,7 @@ def _column_widths(
             f"the table '{name:.60}' is {sum(least) / MM:.0f} mm wide at its narrowest; its "
             f"placement has room for {available / MM:.0f} mm",
             location=location,
-            hint="leave out or shorten columns (columns:, label:), use placement: full-width, "
-            "or a smaller table style",
+            hint=hint,
         )
     widths = list(natural)
     if sum(widths) > available:
@@ -134,11 +141,12 @@ def build_table(
     name: str,
     location: Location,
     extra: Sequence[tuple] = (),
+    hint: str = CSV_HINT,
 ) -> Table:
     """A platypus Table of paragraph cells in the layout's table look (``extra``: commands)."""
     look = sheet.layout.tables
     palette = sheet.palette
-    widths = _column_widths(header, rows, wraps, sheet, available, name, location)
+    widths = _column_widths(header, rows, wraps, sheet, available, name, location, hint)
     head_styles = [_style(sheet["table_header"], a, "h") for a in aligns]
     body_styles = [_style(sheet["table"], a, "b") for a in aligns]
     data: list[list[Flowable]] = [
@@ -308,7 +316,7 @@ def pipe_table(block: TableBlock, sheet: StyleSheet, available: float) -> Flowab
         else:
             break
     wraps = [align == "left" for align in block.aligns]
-    first = escape(header[0].text) if header else "table"
+    first = header[0].text.strip() if header else ""
     return build_table(
         header,
         rows,
@@ -317,6 +325,7 @@ def pipe_table(block: TableBlock, sheet: StyleSheet, available: float) -> Flowab
         totals,
         sheet,
         available,
-        f"{first} … ({block.location})",
+        f"{first} | …" if first else "pipe table",
         block.location,
+        hint=PIPE_HINT,
     )
