@@ -248,6 +248,7 @@ def build_chart(
         placement=str(value.get("placement", "column")),
         location=where(()),
         decimals=decimals if fmt.scale == 1 else 0,
+        alt=value.get("alt"),
     )
 
 

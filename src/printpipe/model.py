@@ -240,6 +240,7 @@ class Chart:
     placement: str
     location: Location
     decimals: int = 0
+    alt: str | None = None  # alternative text; default: chart_summary() of the data
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,9 @@ _PART_KINDS: dict[str, dict[str, Any]] = {
             "caption": _described(_STR, "Set under the chart."),
             "source": _described(_STR, "Where the figures come from; set under the chart."),
             "units": _described(_STR, "What the numbers count, e.g. '£ thousand'."),
+            "alt": _described(
+                _STR, "Text for readers who cannot see the chart (default: its data in words)."
+            ),
             **_NUMBER_FORMAT,
             "totals": {
                 "type": "integer",

@@ -320,7 +320,8 @@ def chart_flowables(chart: Chart, sheet: StyleSheet, language: str, width: float
     look = _Look(sheet, language)
     draw = {"bar": _bar, "stacked-bar": _bar, "line": _line}.get(chart.kind, _pie)
     drawing = draw(chart, look, width, fmt)
-    drawing._pp_alt = chart_summary(chart, language, negative)  # for the tagging step
+    # For the tagging step: the Figure's /Alt.
+    drawing._pp_alt = chart.alt or chart_summary(chart, language, negative, minus)
     items: list[Flowable] = []
     if chart.title:
         title = chart.title + (f" ({chart.units})" if chart.units else "")
