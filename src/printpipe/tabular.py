@@ -122,11 +122,29 @@ def _decode(raw: bytes, label: str) -> tuple[str | None, list[Diagnostic]]:
         ]
 
 
+def _outside_quotes(line: str, sep: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == sep and not quoted:
+            count += 1
+    return count
+
+
 def _delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] > counts[","] else ","
+    """Comma, or the semicolon (or tab) of exports where the comma is the decimal mark.
+
+    Another separator is chosen only when the first two lines agree on it, so a comma file
+    whose heading happens to hold a semicolon is still read as commas.
+    """
+    lines = text.split("\n", 2)[:2]
+    commas = _outside_quotes(lines[0], ",")
+    for sep in (";", "\t"):
+        counts = [_outside_quotes(line, sep) for line in lines]
+        if counts[0] > commas and len(set(counts)) == 1:
+            return sep
+    return ","
 
 
 def _records(text: str, label: str, problems: list[Diagnostic]) -> list[tuple[CsvCell, ...]]:
