@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,15 +34,14 @@ CELL = st.text(
     newline=st.sampled_from(["\n", "\r\n"]),
 )
 def test_reads_back_what_the_csv_module_writes(
-    tmp_path_factory: object, columns: list[list[str]], encoding: str, newline: str
+    tmp_path_factory: pytest.TempPathFactory, columns: list[list[str]], encoding: str, newline: str
 ) -> None:
     header, *rows = columns
     if len(set(header)) != len(header) or any(h != h.strip() for h in header):
         return  # duplicate or padded headings are errors of their own
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=newline).writerows(columns)
-    folder = Path(str(tmp_path_factory.mktemp("csv")))  # type: ignore[attr-defined]
-    path = folder / "data.csv"
+    path = tmp_path_factory.mktemp("csv") / "data.csv"
     path.write_bytes(buffer.getvalue().encode(encoding))
     table, problems = read_csv(path, "data.csv")
     assert not [p for p in problems if p.is_error], [p.render() for p in problems]
