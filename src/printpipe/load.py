@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from printpipe import markdown
+from printpipe import dataparts, markdown
 from printpipe.errors import Diagnostic, ExitCode, InvalidEditionError, Location, raise_if_errors
 from printpipe.model import (
     Callout,
@@ -42,6 +42,7 @@ from printpipe.model import (
     Signatory,
     Signatures,
     SuppliedPdf,
+    TableLook,
     TableOfContents,
     TextStyle,
     mm_to_pt,
@@ -499,6 +500,7 @@ def _build_layout(
     }
     if "text" not in colours:
         colours["text"] = Colour("text", (0.0, 0.0, 0.0, 100.0), "#000000")
+    palette, tables = _data_look(data, colours, leaf, problems)
     if any(d.is_error for d in problems):
         return None
     raw_styles = data.get("styles") or {}
@@ -580,7 +582,48 @@ def _build_layout(
         ),
         images=ImageThresholds(**{k: float(v) for k, v in (data.get("images") or {}).items()}),
         files=inputs,
+        palette=palette,
+        tables=tables,
     )
+
+
+# Chart series colours when a layout sets no palette: process colours that stay apart in
+# print and on screen (blue, orange, green, grey, red, teal).
+_DEFAULT_PALETTE = (
+    ((100, 45, 0, 30), "#0a4f86"),
+    ((0, 45, 100, 0), "#f39200"),
+    ((60, 0, 90, 10), "#5a9a3c"),
+    ((0, 0, 0, 45), "#8c8c8b"),
+    ((0, 85, 80, 10), "#c8362f"),
+    ((80, 0, 35, 10), "#0098a0"),
+)
+
+
+def _data_look(
+    data: dict[str, Any], colours: dict[str, Colour], leaf: YamlDocument, problems: list[Diagnostic]
+) -> tuple[tuple[Colour, ...], TableLook]:
+    """The chart palette and the table look; colour names must be defined under colours:."""
+    raw_palette = data.get("palette") or [
+        {"cmyk": list(cmyk), "rgb": rgb} for cmyk, rgb in _DEFAULT_PALETTE
+    ]
+    palette = tuple(
+        Colour(f"palette{index}", tuple(float(v) for v in spec["cmyk"]), spec["rgb"])  # type: ignore[arg-type]
+        for index, spec in enumerate(raw_palette)
+        if isinstance(spec, dict)
+    )
+    raw = data.get("tables") or {}
+    for name in ("rule", "header_fill", "stripe", "total_fill"):
+        colour = raw.get(name)
+        if isinstance(colour, str) and colour not in colours:
+            problems.append(
+                Diagnostic(
+                    f"tables.{name} names colour '{colour}', which colours: does not define",
+                    leaf.location(("tables", name)),
+                    _did_you_mean(colour, colours) or f"colours: {', '.join(colours)}",
+                )
+            )
+    known = {key: value for key, value in raw.items() if key in TableLook.__dataclass_fields__}
+    return palette, TableLook(**known)
 
 
 # What the schema cannot say: numbers that are valid JSON but no page can hold.  Beyond these,
@@ -860,7 +903,35 @@ def _build_parts(
             parts.append(Related(value.get("title", ""), items, where))
         elif kind == "page_break":
             parts.append(PageBreak(where))
+        elif kind in ("table", "chart", "figures") and isinstance(value, dict):
+            part = _build_data_part(kind, value, key, document, root, paths, problems)
+            if part is not None:
+                parts.append(part)
     return tuple(parts)
+
+
+def _build_data_part(
+    kind: str,
+    value: dict[str, Any],
+    key: PathKey,
+    document: YamlDocument,
+    root: Path,
+    paths: _Paths,
+    problems: list[Diagnostic],
+) -> Part | None:
+    """A table, chart or key-figures part, read and checked by :mod:`printpipe.dataparts`."""
+
+    def resolve(name: str) -> Path | None:
+        return paths.file(document, (*key, name), root)
+
+    def where(inner: tuple[str | int, ...]) -> Location:
+        return document.location((*key, *inner))
+
+    if kind == "table":
+        return dataparts.build_table(value, resolve, where, display_path, problems)
+    if kind == "chart":
+        return dataparts.build_chart(value, resolve, where, display_path, problems)
+    return dataparts.build_figures(value, where)
 
 
 def _build_supplied(

@@ -29,7 +29,7 @@ from typing import Any
 from printpipe.errors import Diagnostic, Location, UsageError
 from printpipe.load import EDITION_FILE, display_path, find_project_root, load_edition
 from printpipe.markdown import parse_markdown, plain_text
-from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote
+from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote, TableBlock
 from printpipe.yamlfile import YamlProblem, read_yaml
 
 MARKER = "TODO(printpipe)"
@@ -74,7 +74,12 @@ def _describe(blocks: Sequence[Block]) -> str:
     """'3 paragraphs, 1 list; about 420 words': what last year's text was, to size the new one."""
     kinds = [
         (sum(isinstance(b, kind) for b in blocks), noun)
-        for kind, noun in ((Paragraph, "paragraph"), (ListBlock, "list"), (Quote, "quote"))
+        for kind, noun in (
+            (Paragraph, "paragraph"),
+            (ListBlock, "list"),
+            (Quote, "quote"),
+            (TableBlock, "table"),
+        )
     ]
     shape = ", ".join(_counted(count, noun) for count, noun in kinds if count)
     words = sum(len(text.split()) for text, _ in plain_text(blocks))
@@ -231,6 +236,23 @@ def _part(raw: dict[str, Any], copier: _Copier, year: int) -> dict[str, Any]:
                 person["image"] = copier.copy(person["image"])
             people.append(person)
         return {kind: people}
+    if (
+        kind in ("table", "chart")
+        and isinstance(value, dict)
+        and isinstance(value.get("file"), str)
+    ):
+        # Last year's data is copied so the edition builds; the caption says to replace it.
+        data = dict(value)
+        data["file"] = copier.copy(value["file"])
+        data["caption"] = f"{MARKER}: caption; put {year + 1}'s figures in {value['file']}"
+        return {kind: data}
+    if kind == "figures" and isinstance(value, dict):
+        figures = dict(value)
+        figures["items"] = [
+            {**item, "label": f"{MARKER}: {year + 1} figure"} if isinstance(item, dict) else item
+            for item in value.get("items") or ()
+        ]
+        return {kind: figures}
     return {kind: value}  # toc, callout, related, page_break recur unchanged
 
 

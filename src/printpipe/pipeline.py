@@ -24,6 +24,7 @@ from printpipe.compose import (
     ComposeSettings,
     ImageFile,
     check_glyphs,
+    check_tables,
     compose_body,
     proof_overlay,
 )
@@ -139,7 +140,9 @@ def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagn
     edition, warnings = load_edition(path)
     warnings = [*warnings, *find_placeholders(edition.root)]  # left by `printpipe new`
     raise_if_errors(
-        check_glyphs(edition), f"{edition.label}: text cannot be set", InvalidEditionError
+        check_glyphs(edition) + check_tables(edition),
+        f"{edition.label}: text cannot be set",
+        InvalidEditionError,
     )
     infos = probe_images(edition, max_pixels=MAX_PIXELS)
     return edition, infos, warnings
