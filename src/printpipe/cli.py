@@ -99,6 +99,36 @@ EDITION = click.argument(
 )
 
 
+def _use_project(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Make ``--project DIR`` the ``PRINTPIPE_PROJECT`` of this command, and only of it."""
+    import os
+
+    from printpipe.project import PROJECT_ENV
+
+    if value is None:
+        return
+    saved = os.environ.get(PROJECT_ENV)
+    os.environ[PROJECT_ENV] = value
+
+    def restore() -> None:
+        if saved is None:
+            os.environ.pop(PROJECT_ENV, None)
+        else:
+            os.environ[PROJECT_ENV] = saved
+
+    ctx.call_on_close(restore)
+
+
+PROJECT = click.option(
+    "--project",
+    metavar="DIR",
+    expose_value=False,
+    callback=_use_project,
+    help="A project folder (layouts/, assets/) to look in after the edition's own "
+    "[env: PRINTPIPE_PROJECT].",
+)
+
+
 @main.command()
 @EDITION
 @click.option(
@@ -115,6 +145,7 @@ EDITION = click.argument(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--marks/--no-marks", default=None, help="Crop and registration marks (press).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Image worker processes.")
+@PROJECT
 @handle_errors
 def build(
     edition: Path,
@@ -153,6 +184,7 @@ def build(
 
 @main.command()
 @EDITION
+@PROJECT
 @handle_errors
 def check(edition: Path) -> None:
     """Validate EDITION without building: same messages as build, much faster."""
@@ -214,6 +246,7 @@ def preflight_command(pdf: Path, profile: str, as_json: bool, password: str | No
 @click.option(
     "--dpi", type=click.IntRange(10, 600), default=50, show_default=True, help="Render resolution."
 )
+@PROJECT
 @handle_errors
 def proof_command(source: Path, out: Path | None, dpi: int) -> None:
     """PNG spreads and a contact sheet of EDITION (built as a proof first) or of any FILE.pdf."""
@@ -241,6 +274,7 @@ def proof_command(source: Path, out: Path | None, dpi: int) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Manifest to compare with (default: build/<edition>/manifest.json).",
 )
+@PROJECT
 @handle_errors
 def verify_command(edition: Path, manifest: Path | None) -> None:
     """Rebuild EDITION and compare it with its manifest; exit 9 naming what differs."""
@@ -265,6 +299,7 @@ def verify_command(edition: Path, manifest: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Last year's edition to copy the structure from.",
 )
+@PROJECT
 @handle_errors
 def new_command(edition: Path, previous: Path) -> None:
     """Make EDITION for the year after PREVIOUS: same structure, placeholders for new text."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from printpipe.errors import Diagnostic, Location, UsageError
-from printpipe.load import EDITION_FILE, display_path, find_project_root, load_edition
+from printpipe.load import EDITION_FILE, display_path, load_edition
 from printpipe.markdown import parse_markdown, plain_text
 from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote
 from printpipe.yamlfile import YamlProblem, read_yaml
@@ -306,7 +306,6 @@ def new_edition(target: Path, previous: Path) -> NewEditionReport:
     except YamlProblem as problem:  # load_edition read it a moment ago; only a race gets here
         raise UsageError(problem.diagnostic.message, location=problem.diagnostic.location) from None
     final = target.resolve()
-    find_project_root(next(folder for folder in final.parents if folder.exists()))
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:

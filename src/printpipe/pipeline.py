@@ -38,11 +38,12 @@ from printpipe.errors import (
     raise_if_errors,
 )
 from printpipe.finish import Heading, build_date, finish, stamp_pages
-from printpipe.load import display_path, find_project_root, load_edition
+from printpipe.load import display_path, load_edition
 from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
 from printpipe.newedition import find_placeholders
 from printpipe.output import Written, output_error, write_atomically, write_manifest
 from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
+from printpipe.project import build_home, default_build_dir
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -233,13 +234,13 @@ def _resolution_problems(
 
 
 def default_out_dir(edition: Edition) -> Path:
-    """``<project>/build/<edition folder name>``."""
-    return find_project_root(edition.root) / "build" / edition.root.name
+    """``<project>/build/<edition folder name>``, or ``<edition>/build`` outside any project."""
+    return default_build_dir(edition.root)
 
 
 def cache_dir(edition: Edition) -> Path:
     """The prepared-image cache, shared by every edition and target of the project."""
-    return find_project_root(edition.root) / "build" / ".cache" / "images"
+    return build_home(edition.root) / "build" / ".cache" / "images"
 
 
 def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> PreflightReport:
