@@ -32,7 +32,7 @@ from printpipe import __version__
 from printpipe.errors import OutputError
 from printpipe.load import display_path
 from printpipe.model import Edition
-from printpipe.project import DEFAULTS, DEFAULTS_PREFIX
+from printpipe.project import DEFAULTS, DEFAULTS_PREFIX, build_home
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,16 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+#: The hash-locked runtime requirements printpipe is meant to run with (a link in a checkout).
+LOCK_FILE = Path(__file__).resolve().parent / "requirements.lock"
+
+
+def lock_record() -> dict[str, str | None]:
+    """The lock file's name and sha256, so an archivist knows which versions to reinstall."""
+    digest = sha256_of(LOCK_FILE) if LOCK_FILE.is_file() else None
+    return {"file": LOCK_FILE.name, "sha256": digest}
+
+
 def manifest_name(path: Path, base: Path) -> str:
     """How a manifest names a file: relative to ``base``, else from the package defaults.
 
@@ -225,8 +235,8 @@ def manifest_source(name: str, base: Path) -> Path:
 
 
 def manifest_base(edition_root: Path) -> Path:
-    """What manifest paths are relative to: the project above ``editions/``, or the edition."""
-    return edition_root.parent.parent if edition_root.parent.name == "editions" else edition_root
+    """What manifest paths are relative to: the project folder, or the edition on its own."""
+    return build_home(edition_root)
 
 
 def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> Path:
@@ -267,6 +277,7 @@ def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> 
         "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
         "tools": tool_versions(),
+        "requirements_lock": lock_record(),
     }
     with write_atomically(path) as temporary:
         temporary.write_text(

@@ -31,6 +31,7 @@ from printpipe.errors import (
 )
 from printpipe.load import EDITION_FILE, display_path
 from printpipe.output import (
+    lock_record,
     manifest_base,
     manifest_name,
     manifest_source,
@@ -171,15 +172,19 @@ def _source_date_epoch(value: str | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def _tool_changes(recorded: Any) -> tuple[str, ...]:
-    if not isinstance(recorded, dict):
-        return ()
-    now = tool_versions()
-    return tuple(
-        f"{name} {recorded[name]} -> {now.get(name, 'missing')}"
-        for name in sorted(recorded)
-        if recorded[name] != now.get(name, "missing")
-    )
+def _tool_changes(recorded: Any, lock: Any = None) -> tuple[str, ...]:
+    changes: list[str] = []
+    if isinstance(recorded, dict):
+        now = tool_versions()
+        changes.extend(
+            f"{name} {recorded[name]} -> {now.get(name, 'missing')}"
+            for name in sorted(recorded)
+            if recorded[name] != now.get(name, "missing")
+        )
+    if isinstance(lock, dict) and lock.get("sha256") != lock_record()["sha256"]:
+        before, after = lock.get("sha256"), lock_record()["sha256"]
+        changes.append(f"requirements.lock sha256 {str(before)[:12]}… -> {str(after)[:12]}…")
+    return tuple(changes)
 
 
 def verify(edition_path: Path, manifest: Path | None = None) -> VerifyReport:
@@ -243,7 +248,7 @@ def verify(edition_path: Path, manifest: Path | None = None) -> VerifyReport:
         missing_inputs=tuple(missing),
         added_inputs=tuple(added),
         outputs=tuple(checks),
-        tool_changes=_tool_changes(data.get("tools")),
+        tool_changes=_tool_changes(data.get("tools"), data.get("requirements_lock")),
         rebuild_error=rebuild_error,
         rebuild_problems=rebuild_problems,
         warnings=warnings,
