@@ -20,7 +20,13 @@ from typing import Any, TypeVar
 import click
 
 from printpipe import __version__
-from printpipe.errors import Diagnostic, ExitCode, PrintpipeError
+from printpipe.errors import (
+    Diagnostic,
+    ExitCode,
+    PrintpipeError,
+    count_summary,
+    render_grouped,
+)
 from printpipe.targets import TARGET_NAMES
 
 log = logging.getLogger("printpipe")
@@ -42,10 +48,10 @@ def _setup_logging(verbose: int, quiet: int) -> None:
 
 
 def _echo_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    """Print each distinct diagnostic once (targets of one build often notice the same thing)."""
-    for diagnostic in dict.fromkeys(diagnostics):
-        if diagnostic.is_error or log.isEnabledFor(logging.WARNING):
-            click.echo(diagnostic.render(), err=True)
+    """Print each distinct diagnostic once, grouped with one hint per kind (-q: errors only)."""
+    shown = [d for d in diagnostics if d.is_error or log.isEnabledFor(logging.WARNING)]
+    if shown:
+        click.echo(render_grouped(shown), err=True)
 
 
 def handle_errors(command: F) -> F:
@@ -180,6 +186,7 @@ def build(
     _echo_diagnostics(result.warnings)
     for target in result.results:
         click.echo(f"{target.target}: {display_path(target.path)} ({target.pages} pages)")
+    click.echo(f"ok: {count_summary(result.warnings)}")
 
 
 @main.command()
@@ -192,7 +199,10 @@ def check(edition: Path) -> None:
 
     loaded, _, warnings = run_check(edition)
     _echo_diagnostics(warnings)
-    click.echo(f"{loaded.label}: ok ({len(loaded.parts)} parts, layout {loaded.layout.name})")
+    click.echo(
+        f"{loaded.label}: ok: {count_summary(warnings)} "
+        f"({len(loaded.parts)} parts, layout {loaded.layout.name})"
+    )
 
 
 @main.command()

@@ -195,6 +195,17 @@ def _image_jobs(
     return jobs
 
 
+def page_name(body: ComposedBody, page: int, page_offset: int) -> str:
+    """A body page as people find it: by its printed folio, the PDF sheet in brackets.
+
+    ``page 9 (sheet 12)``: readers and proof-checkers count folios; the sheet is where a PDF
+    viewer's page box takes you.
+    """
+    sheet = page + page_offset
+    folio = body.folios[page - 1] if 0 < page <= len(body.folios) else None
+    return f"page {folio} (sheet {sheet})" if folio else f"sheet {sheet}"
+
+
 def _resolution_problems(
     body: ComposedBody,
     infos: dict[Path, images.ImageInfo],
@@ -218,8 +229,9 @@ def _resolution_problems(
         threshold = policy.error_below_ppi if severity == "error" else policy.warn_below_ppi
         problems.append(
             Diagnostic(
-                f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi on page "
-                f"{placement.page + page_offset} (below {threshold:.0f} ppi; placed "
+                f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi on "
+                f"{page_name(body, placement.page, page_offset)} (below {threshold:.0f} ppi; "
+                "placed "
                 f"{placement.width_pt / 72 * 25.4:.0f} mm wide)",
                 Location(display_path(placement.source)),
                 "supply a larger original, or place it smaller",
@@ -335,6 +347,20 @@ def _accepted(finding: Finding, accepted: frozenset[int]) -> bool:
     return bool(finding.pages) and set(finding.pages) <= accepted
 
 
+def _refuse_padding(edition: Edition, assembled: Assembled) -> None:
+    """Padding is a note, unless the layout forbids it (``press.allow_padding: false``)."""
+    blanks = sum(r.count for r in assembled.range_of("blank"))
+    press = edition.layout.press
+    if blanks and not press.allow_padding:
+        problem = Diagnostic(
+            f"the document needs {blanks} blank page(s) to make a multiple of "
+            f"{press.pad_to_multiple} pages, and the layout forbids padding",
+            Location(edition.layout.label, key="press.allow_padding"),
+            "add or remove content, or allow padding in the layout",
+        )
+        raise_if_errors([problem], "page count", InvalidEditionError)
+
+
 def build_target(
     edition: Edition,
     infos: dict[Path, images.ImageInfo],
@@ -393,6 +419,7 @@ def build_target(
             layout.press.pad_to_multiple if target.pad else None,
         )
         result.warnings.extend(assembled.warnings)
+        _refuse_padding(edition, assembled)
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish", options.progress):
@@ -437,7 +464,7 @@ def build_target(
         raise_if_errors(findings, f"{display_path(final)} fails preflight", PreflightError)
         if options.strict:
             raise_if_errors(
-                [replace(w, severity="error") for w in result.warnings],
+                [replace(w, severity="error") for w in result.warnings if w.severity == "warning"],
                 "warnings are errors under --strict",
                 InvalidEditionError,
             )
