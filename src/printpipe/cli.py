@@ -309,16 +309,27 @@ def verify_command(edition: Path, manifest: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Last year's edition to copy the structure from.",
 )
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2999),
+    help="The new edition's year (default: the folder name if it is a year, else last year + 1).",
+)
 @PROJECT
 @handle_errors
-def new_command(edition: Path, previous: Path) -> None:
-    """Make EDITION for the year after PREVIOUS: same structure, placeholders for new text."""
-    from printpipe.load import display_path
-    from printpipe.newedition import new_edition
+def new_command(edition: Path, previous: Path, year: int | None) -> None:
+    """Make EDITION from PREVIOUS: same structure, placeholders for new text.
 
-    report = new_edition(edition, previous)
-    _echo_diagnostics(list(report.placeholders))
+    checklist.yaml lists every text and file carried over; `check` shows them until confirmed.
+    """
+    from printpipe.load import display_path
+    from printpipe.newedition import CHECKLIST, new_edition
+
+    report = new_edition(edition, previous, year)
+    _echo_diagnostics([*report.placeholders, *report.carried_over])
+    target = display_path(report.target)
     click.echo(
-        f"{display_path(report.target)}: edition for {report.year} "
-        f"({len(report.files)} files, {len(report.placeholders)} placeholders to fill)"
+        f"{target}: edition for {report.year} (year from {report.year_from}); "
+        f"{len(report.files)} files, {len(report.placeholders)} placeholders to fill, "
+        f"{len(report.carried_over)} carried-over texts and files to confirm in "
+        f"{display_path(report.target / CHECKLIST)}"
     )

@@ -40,7 +40,7 @@ from printpipe.errors import (
 from printpipe.finish import Heading, build_date, finish, stamp_pages
 from printpipe.load import display_path, load_edition
 from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
-from printpipe.newedition import find_placeholders
+from printpipe.newedition import find_placeholders, find_unconfirmed
 from printpipe.output import Written, output_error, write_atomically, write_manifest
 from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
 from printpipe.project import build_home, default_build_dir
@@ -138,7 +138,8 @@ def probe_images(edition: Edition, max_pixels: int) -> dict[Path, images.ImageIn
 def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
     """Validate everything a build needs without building: YAML, Markdown, glyphs, images."""
     edition, warnings = load_edition(path)
-    warnings = [*warnings, *find_placeholders(edition.root)]  # left by `printpipe new`
+    # Left by `printpipe new`: placeholders, and what was carried over and not yet confirmed.
+    warnings = [*warnings, *find_placeholders(edition.root), *find_unconfirmed(edition.root)]
     raise_if_errors(
         check_glyphs(edition), f"{edition.label}: text cannot be set", InvalidEditionError
     )
