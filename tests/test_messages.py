@@ -91,5 +91,5 @@ def test_strict_still_fails_on_a_real_problem(make_edition: MakeEdition) -> None
     edition = make_edition()
     photo(edition / "photos" / "a.jpg", (700, 467))
     code, output = run("build", edition, "--out", edition.parent / "out", "--strict")
-    assert code == ExitCode.INVALID_EDITION, output
+    assert code == ExitCode.IMAGE_POLICY, output
     assert "a.jpg: error: 700x467 px photo is" in output and "warnings are errors" in output
