@@ -333,3 +333,20 @@ def new_command(edition: Path, previous: Path, year: int | None) -> None:
         f"{len(report.carried_over)} carried-over texts and files to confirm in "
         f"{display_path(report.target / CHECKLIST)}"
     )
+
+
+@main.command(name="init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@handle_errors
+def init_command(folder: Path) -> None:
+    """Make a new project in FOLDER: a layout extending house, an example edition, a Makefile."""
+    from printpipe.load import display_path
+    from printpipe.scaffold import init_project
+
+    written = init_project(folder)
+    for path in written:
+        click.echo(f"  {display_path(path)}")
+    click.echo(
+        f"{display_path(folder)}: new printpipe project ({len(written)} files); "
+        f"build the example with: cd {display_path(folder)} && make report"
+    )

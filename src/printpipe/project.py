@@ -75,10 +75,11 @@ def nearest_project(start: Path) -> Path | None:
 def find_project(edition_root: Path) -> Project:
     """The lookup order for an edition folder (see the module docstring)."""
     edition_root = edition_root.resolve()
-    found = nearest_project(edition_root)
-    candidates: list[Path] = []
-    if (edition_root / "layouts").is_dir() or (edition_root / "assets").is_dir():
-        candidates.append(edition_root)
+    # An edition may carry its own layouts/ or assets/ and still live in a project above it.
+    own = (edition_root / "layouts").is_dir() or (edition_root / "assets").is_dir()
+    marked = (edition_root / PROJECT_FILE).is_file()
+    found = edition_root if marked else nearest_project(edition_root.parent)
+    candidates = [edition_root] if own else []
     for folder in (found, explicit_project(), DEFAULTS):
         if folder is not None:
             candidates.append(folder.resolve())
