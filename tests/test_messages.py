@@ -93,3 +93,27 @@ def test_strict_still_fails_on_a_real_problem(make_edition: MakeEdition) -> None
     code, output = run("build", edition, "--out", edition.parent / "out", "--strict")
     assert code == ExitCode.IMAGE_POLICY, output
     assert "a.jpg: error: 700x467 px photo is" in output and "warnings are errors" in output
+
+
+def test_preflight_of_the_output_names_images_by_their_source_file(
+    make_edition: MakeEdition,
+) -> None:
+    from dataclasses import replace
+
+    from tests.conftest import run_build
+
+    from printpipe.preflight import PROFILES, preflight
+
+    edition = make_edition()
+    result = run_build(edition, edition.parent / "out", "press")
+    report = result.results[0].report
+    names = {image.name for image in report.images}
+    assert any(name.endswith("photos/a.jpg") for name in names), names
+    assert any(name.endswith("signatures/ada.png") for name in names), names
+    # Without the build's knowledge the same file names XObjects; with it, a finding names files.
+    strict = replace(PROFILES["press"], warn_below_ppi=5000)
+    bare = preflight(result.results[0].path, strict)
+    assert not any(name.endswith("a.jpg") for name in {i.name for i in bare.images})
+    sources = {(i.width_px, i.height_px): i.name for i in report.images}
+    named = preflight(result.results[0].path, strict, image_sources=sources)
+    assert any("photos/a.jpg" in f.message and "ppi" in f.message for f in named.findings)

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -348,6 +348,16 @@ def _accepted(finding: Finding, accepted: frozenset[int]) -> bool:
     return bool(finding.pages) and set(finding.pages) <= accepted
 
 
+def _images_by_size(prepared: Iterable[images.PreparedImage]) -> dict[tuple[int, int], str]:
+    """Prepared images by pixel size, so preflight names a placed image by its source file."""
+    names: dict[tuple[int, int], list[str]] = {}
+    for image in prepared:
+        found = names.setdefault((image.width_px, image.height_px), [])
+        if display_path(image.source) not in found:
+            found.append(display_path(image.source))
+    return {size: " or ".join(files) for size, files in names.items()}
+
+
 def _refuse_padding(edition: Edition, assembled: Assembled) -> None:
     """Padding is a note, unless the layout forbids it (``press.allow_padding: false``)."""
     blanks = sum(r.count for r in assembled.range_of("blank"))
@@ -447,7 +457,11 @@ def build_target(
                 for page in range(r.start + 1, r.start + r.count + 1)
             )
             report = preflight(
-                temporary, profile, label=display_path(final), checked_pages=supplied_pages
+                temporary,
+                profile,
+                label=display_path(final),
+                checked_pages=supplied_pages,
+                image_sources=_images_by_size(prepared.values()),
             )
         accepted = _accepted_pages(edition, assembled)
         findings = [

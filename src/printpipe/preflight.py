@@ -402,6 +402,7 @@ def preflight(
     password: str | None = None,
     label: str | None = None,
     checked_pages: frozenset[int] = frozenset(),
+    image_sources: Mapping[tuple[int, int], str] | None = None,
 ) -> PreflightReport:
     """Check the PDF at ``path`` against ``profile`` and return the report.
 
@@ -410,6 +411,8 @@ def preflight(
     ``checked_pages`` (1-based) are pages whose content streams were already checked, e.g.
     supplied pages preflighted before merging: their boxes, fonts and actions are checked
     again, their content (the costly part for a 400-page appendix) is not parsed twice.
+    ``image_sources`` names images by the file they were made from (keyed by pixel size),
+    so a finding says ``photos/vigil.jpg`` rather than an XObject name.
     """
     prof = _resolve_profile(profile)
     name = label or str(path)
@@ -424,7 +427,7 @@ def preflight(
     _check_boxes(pages, prof, out)
     _check_document(reader, prof, out)
     fonts = _FontScanner(prof)
-    content = _ContentScanner(reader, prof)
+    content = _ContentScanner(reader, prof, image_sources or {})
     images: list[PlacedImage] = []
     for number, page in enumerate(pages, start=1):
         try:
@@ -1128,9 +1131,12 @@ def _default_spaces(resources: Any) -> frozenset[str]:
 class _ContentScanner:
     """Walks content streams for colour, image placement and glyphs, caching by object."""
 
-    def __init__(self, reader: PdfReader, prof: PreflightProfile) -> None:
+    def __init__(
+        self, reader: PdfReader, prof: PreflightProfile, sources: Mapping[tuple[int, int], str]
+    ) -> None:
         self._reader = reader
         self._prof = prof
+        self._sources = sources  # (width, height) px -> the file the image was made from
         self._streams: dict[Any, _Summary] = {}
         self._spaces: dict[Any, _Space] = {}
         self._images: dict[Any, _ImageInfo] = {}
@@ -1354,6 +1360,7 @@ class _ContentScanner:
         label = str(name).lstrip("/")
         if xobject.get("/Subtype") == "/Image":
             info = self._image(xobject, res)
+            label = self._sources.get((info.width, info.height), label)
             s.images.append((ctm, label, info))
             s.uses.update((t, f"image {label} ({info.space[1]})") for t in info.space[0])
         elif xobject.get("/Subtype") == "/Form":
