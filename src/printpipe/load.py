@@ -336,8 +336,9 @@ def _layout_file(name: str, project: Project, base: Path, seen: set[Path]) -> Pa
     if name.endswith((".yaml", ".yml")) or "/" in name:
         return (base / name).resolve()
     found = [(folder / f"{name}.yaml").resolve() for folder in project.layout_dirs()]
-    fresh = [path for path in found if path not in seen]
-    return next((path for path in fresh if path.is_file()), (fresh or found)[0])
+    fresh = [path for path in found if path not in seen and path.is_file()]
+    existing = [path for path in found if path.is_file()]  # all seen: a loop, reported as one
+    return (fresh or existing or found)[0]
 
 
 def _bad_layout_name(name: str) -> str | None:
