@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml $(LOCK)
 lock:
 	$(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/python -m pip install --quiet $(LOCK_TOOL)
-	PIP_CONFIG_FILE=/dev/null build/lock-venv/bin/pip-compile --quiet --generate-hashes \
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" build/lock-venv/bin/pip-compile --quiet --generate-hashes \
 	  --strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 ## The sample edition's press PDF: build/2019/harbourlight-2019-press.pdf
