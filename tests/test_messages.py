@@ -117,3 +117,20 @@ def test_preflight_of_the_output_names_images_by_their_source_file(
     sources = {(i.width_px, i.height_px): i.name for i in report.images}
     named = preflight(result.results[0].path, strict, image_sources=sources)
     assert any("photos/a.jpg" in f.message and "ppi" in f.message for f in named.findings)
+
+
+def test_preflight_names_pages_by_folio_when_the_pdf_has_labels(make_edition: MakeEdition) -> None:
+    from dataclasses import replace
+
+    from printpipe.preflight import PROFILES, preflight
+    from tests.conftest import run_build
+
+    edition = make_edition()
+    photo(edition / "photos" / "a.jpg", (700, 467))
+    pdf = run_build(edition, edition.parent / "out", "press").results[0].path
+    labels = PdfReader(pdf).page_labels
+    report = preflight(pdf, replace(PROFILES["press"], warn_below_ppi=300))
+    (finding,) = [f for f in report.findings if f.check == "images.ppi"]
+    sheet = finding.pages[0]
+    assert finding.message.startswith(f"page {labels[sheet - 1]} (sheet {sheet}): image ")
+    assert labels[sheet - 1] != str(sheet)
