@@ -122,8 +122,9 @@ def test_preflight_of_the_output_names_images_by_their_source_file(
 def test_preflight_names_pages_by_folio_when_the_pdf_has_labels(make_edition: MakeEdition) -> None:
     from dataclasses import replace
 
-    from printpipe.preflight import PROFILES, preflight
     from tests.conftest import run_build
+
+    from printpipe.preflight import PROFILES, preflight
 
     edition = make_edition()
     photo(edition / "photos" / "a.jpg", (700, 467))
