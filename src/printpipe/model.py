@@ -423,6 +423,7 @@ class PressSettings:
 
     pad_to_multiple: int = 4
     marks: bool = False
+    allow_padding: bool = True  # False: a document that needs blank pages is an error
     cmyk_profile: Path | None = None
     rgb_profile: Path | None = None
     output_condition: str = "FOGRA39 (ISO 12647-2:2004, coated paper)"

@@ -453,6 +453,11 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     "Pad the page count to a multiple of this (4 for saddle stitch, 1 for none).",
                 ),
                 "marks": _described({"type": "boolean"}, "Draw crop and registration marks."),
+                "allow_padding": _described(
+                    {"type": "boolean"},
+                    "Blank pages may be added to reach pad_to_multiple (reported as a note); "
+                    "false makes a document that needs them an error.",
+                ),
             }
         ),
         "colour_management": _obj(

@@ -74,6 +74,7 @@ class ComposedBody:
     headings: tuple[HeadingMark, ...]
     placements: tuple[Placement, ...]
     bleed_pages: frozenset[int]
+    folios: tuple[str, ...] = ()  # the printed page number of each body page
 
 
 def _fields(edition: Edition) -> dict[str, str]:
@@ -130,6 +131,7 @@ def compose_body(
         headings=tuple(doc.headings),
         placements=tuple(doc.placements),
         bleed_pages=frozenset(doc.bleed_pages),
+        folios=tuple(doc.folio(page) for page in range(1, doc.page + 1)),
     )
 
 
