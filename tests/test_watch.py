@@ -261,7 +261,7 @@ def test_live_proof_in_headless_chromium(tmp_path: Path) -> None:
         # The press resolution warning is listed and pinned to its page.
         findings = driver.find_element(By.ID, "findings")
         assert findings.is_displayed()
-        assert "246 ppi on page 12" in findings.text
+        assert "246 ppi on page 9 (sheet 12)" in findings.text
         pin = driver.find_element(By.CSS_SELECTOR, "#page-12 .pin")
         assert "246 ppi" in pin.text
         # Guides are drawn over the page and toggle off and on.

@@ -38,8 +38,9 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from printpipe.errors import MissingInputError, PrintpipeError, UsageError
-from printpipe.load import display_path, find_project_root
+from printpipe.load import display_path
 from printpipe.pipeline import BuildOptions, BuildResult, build
+from printpipe.project import build_home, find_project
 from printpipe.proof import PageRenderer, spread_pairs
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ STATIC = {  # route -> (package file, content type); the only files the server r
 }
 PAGE_ROUTE = re.compile(r"/page/(\d{1,9})/(\d{1,6})\.png")
 PAGE_IN_MESSAGE = re.compile(r"\bpage (\d{1,6})\b")
+SHEET_IN_MESSAGE = re.compile(r"\bsheet (\d{1,6})\b")  # "page 9 (sheet 12)": the PDF page
 
 Announce = Callable[[str], None]
 
@@ -114,12 +116,14 @@ def findings_of(result: BuildResult, page_count: int) -> list[dict[str, Any]]:
     """The build's warnings and the output preflight's findings, each with its pages.
 
     Preflight findings know their pages (their ppi check repeats the build's resolution
-    warning, which names the file, so it is left out); a diagnostic is pinned to the page its
-    message names ("246 ppi on page 12"), or shown unpinned.
+    warning, which names the file, so it is left out); a diagnostic is pinned to the PDF page
+    its message names ("on page 9 (sheet 12)": sheet 12; "on page 12": page 12), or shown
+    unpinned.
     """
     found: list[dict[str, Any]] = []
     for diagnostic in dict.fromkeys(result.warnings):
-        pages = [int(n) for n in PAGE_IN_MESSAGE.findall(diagnostic.message)]
+        sheets = SHEET_IN_MESSAGE.findall(diagnostic.message)
+        pages = [int(n) for n in sheets or PAGE_IN_MESSAGE.findall(diagnostic.message)]
         where = str(diagnostic.location) if diagnostic.location else None
         found.append(
             _finding(
@@ -175,6 +179,8 @@ class Session:
         self.state = State()
         self.work = Path(tempfile.mkdtemp(prefix="printpipe-watch-"))
         self.inputs: set[Path] = set()
+        # An edition outside any project keeps build/ (and the image cache) in its own folder.
+        self.ignored = (build_home(edition.resolve()) / "build").resolve()
         self._render_lock = threading.Lock()
 
     # --- building ------------------------------------------------------------------------
@@ -232,6 +238,8 @@ class Session:
         root = self.edition.resolve()
         for _, name in changes:
             path = Path(name)
+            if path.is_relative_to(self.ignored):
+                continue
             if path in self.inputs or path.resolve() in self.inputs or path.is_relative_to(root):
                 return True
         return False
@@ -369,18 +377,18 @@ class _Watcher:
 
 
 def watched_folders(edition: Path) -> list[Path]:
-    """Every folder an input can be in: the edition's, and the project's layouts and assets.
+    """Every folder an input can be in: the edition's, and each ``layouts/`` and ``assets/``.
 
     The loader refuses inputs anywhere else, so these few folders (watched recursively) see
     every change, including a layout that starts to extend another file or a new section.
     """
     root = edition.resolve()
     try:
-        project = find_project_root(root)
+        project = find_project(root)
+        candidates = [root, *project.layout_dirs(), *project.asset_dirs()]
     except PrintpipeError:
-        return [root]
-    folders = [root] + [project / name for name in ("layouts", "assets")]
-    folders = [f for f in folders if f.is_dir()]
+        candidates = [root]
+    folders = list(dict.fromkeys(f.resolve() for f in candidates if f.is_dir()))
     return [f for f in folders if not any(f != o and f.is_relative_to(o) for o in folders)]
 
 
