@@ -240,7 +240,8 @@ Promise.all(images.map((img) => { img.loading = 'eager'; return img.decode().the
 """
 
 
-def test_live_proof_in_headless_chromium(tmp_path: Path) -> None:
+def test_live_proof_in_headless_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never fetch a driver
     options, service, webdriver = _chromium()
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
     from selenium.webdriver.common.by import By
