@@ -262,6 +262,40 @@ def test_rgb_image_at_100_ppi_is_an_error(tmp_path):
     assert "image Photo" in rgb.message
 
 
+def stretched_image_pdf(path: Path, *, width_px: int, height_px: int, placed: tuple) -> Path:
+    """One CMYK image of ``width_px x height_px`` placed at ``placed`` (w, h) points."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(400, 400))
+    image = pdf.make_stream(zlib.compress(bytes(width_px * height_px * 4)))
+    image.Type, image.Subtype = Name.XObject, Name.Image
+    image.Width, image.Height = width_px, height_px
+    image.ColorSpace, image.BitsPerComponent, image.Filter = Name.DeviceCMYK, 8, Name.FlateDecode
+    page = pdf.pages[0].obj
+    page.Resources = Dictionary(XObject=Dictionary(Photo=image))
+    w, h = placed
+    page.Contents = pdf.make_stream(f"q {w} 0 0 {h} 10 10 cm /Photo Do Q".encode())
+    pdf.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("px", "placed", "side"),
+    [((300, 100), (72, 72), "height"), ((100, 300), (72, 72), "width")],
+    ids=["short-height", "short-width"],
+)
+def test_stretched_image_is_measured_on_its_limiting_side(tmp_path, px, placed, side):
+    """300 x 100 px placed at 72 x 72 pt is 100 ppi, not the 300 ppi its width alone gives."""
+    path = stretched_image_pdf(tmp_path / "s.pdf", width_px=px[0], height_px=px[1], placed=placed)
+    report = preflight(path, "press")
+    (image,) = report.images
+    assert sorted((image.ppi_x, image.ppi_y)) == pytest.approx([100, 300], abs=0.01)
+    (ppi,) = only(report, "images.ppi")
+    assert ppi.severity == "error", ppi
+    assert "is placed at 100 ppi" in ppi.message and f"its {side}: 100 px over 25.4 mm" in (
+        ppi.message
+    )
+
+
 def test_image_at_200_ppi_is_a_warning(tmp_path):
     report = preflight(image_pdf(tmp_path / "i.pdf", px=200, placed_pt=72), "press")
     (ppi,) = only(report, "images.ppi")

@@ -189,6 +189,23 @@ def effective_ppi(
     return min(width_px * 72.0 / placed_width_pt, height_px * 72.0 / placed_height_pt)
 
 
+def limiting_dimension(
+    width_px: int, height_px: int, placed_width_pt: float, placed_height_pt: float
+) -> str:
+    """Where a photo is placed and which side limits its ppi: "placed 171 x 114 mm: height 134 ppi".
+
+    A photo stretched or cropped to its frame has two resolutions; naming only the width (as
+    messages once did) sends the user to enlarge the wrong side.
+    """
+    ppi_w = width_px * 72.0 / placed_width_pt
+    ppi_h = height_px * 72.0 / placed_height_pt
+    side, ppi = ("width", ppi_w) if ppi_w <= ppi_h else ("height", ppi_h)
+    return (
+        f"placed {placed_width_pt / 72 * 25.4:.0f} x {placed_height_pt / 72 * 25.4:.0f} mm: "
+        f"its {side} limits it to {ppi:.0f} ppi"
+    )
+
+
 def resolution_severity(ppi: float, policy: ImagePolicy) -> str | None:
     """``"error"``, ``"warning"`` or None for a photo of ``ppi`` under ``policy``.
 

@@ -215,11 +215,14 @@ def _resolution_problems(
             continue
         reported.add((placement.source, placement.page))
         threshold = policy.error_below_ppi if severity == "error" else policy.warn_below_ppi
+        where = images.limiting_dimension(
+            info.width_px, info.height_px, placement.width_pt, placement.height_pt
+        )
         problems.append(
             Diagnostic(
                 f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi on page "
-                f"{placement.page + page_offset} (below {threshold:.0f} ppi; placed "
-                f"{placement.width_pt / 72 * 25.4:.0f} mm wide)",
+                f"{placement.page + page_offset} (below {threshold:.0f} ppi; "
+                f"{where})",
                 Location(display_path(placement.source)),
                 "supply a larger original, or place it smaller",
                 severity=severity,

@@ -306,7 +306,7 @@ class _ContentScanner:
                 severity,
                 "images.ppi",
                 f"image {image.name} ({image.width_px} x {image.height_px} px) is placed at "
-                f"{ppi:.0f} ppi; {self._prof.name} needs {need:g} ppi",
+                f"{ppi:.0f} ppi{_limiting_side(image)}; {self._prof.name} needs {need:g} ppi",
                 image.page,
             )
 
@@ -505,6 +505,17 @@ class _ContentScanner:
         self._keep.append(cs)
         self._spaces[key] = space
         return space
+
+
+def _limiting_side(image: PlacedImage) -> str:
+    """Which side limits a stretched image's ppi, with its placed length (empty if square)."""
+    if abs(image.ppi_x - image.ppi_y) <= _PPI_TOLERANCE:
+        return ""
+    if image.ppi_x < image.ppi_y:
+        side, px, ppi = "width", image.width_px, image.ppi_x
+    else:
+        side, px, ppi = "height", image.height_px, image.ppi_y
+    return f" (its {side}: {px} px over {px / ppi * 25.4:.1f} mm)"
 
 
 def _lookup(res: Any, category: str, name: Any, s: _Summary) -> Any:
