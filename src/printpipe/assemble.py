@@ -1,9 +1,11 @@
 """Stage 4: merge cover, body and appendices into one PDF with one page geometry.
 
 Supplied PDFs come from other hands, so each is opened defensively (encryption, damage, no
-pages) and each page is normalised to the edition's trim: a page whose trim already matches is
-moved so its trim sits on ours (keeping whatever bleed it has); any other page is scaled and
-centred to fit, with a warning, or refused when the edition says ``fit: refuse``.
+pages) and each page is normalised to the edition's trim, the way a prepress department reads
+a designer's export: by its TrimBox when it has one; without one, a page that measures the trim
+plus the layout's bleed on every side (or the file's declared ``bleed:``) is a page exported
+with bleed; either is moved 1:1 so its trim sits on ours, keeping its bleed.  Any other page is
+scaled and centred to fit, with a warning, or refused when the edition says ``fit: refuse``.
 The cover's front pages go first, its back pages last, with any padding blanks before them.
 """
 
@@ -124,6 +126,7 @@ class Assembled:
     writer: PdfWriter
     ranges: tuple[PageRange, ...]
     warnings: tuple[Diagnostic, ...]
+    placed: tuple[PlacedFile, ...] = ()
 
     @property
     def pages(self) -> int:
@@ -140,6 +143,12 @@ class PageGeometryPt:
     trim_w: float
     trim_h: float
     bleed: float
+    layout_bleed: float | None = None  # the layout's bleed, even for a target without bleed
+
+    @property
+    def supplied_bleed(self) -> float:
+        """The bleed a designer's export carries when it matches the layout."""
+        return self.bleed if self.layout_bleed is None else self.layout_bleed
 
     @property
     def media(self) -> tuple[float, float]:
@@ -261,11 +270,57 @@ def _why(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error)[:160]}"
 
 
-def _trim_of(page: PageObject) -> RectangleObject:
-    """The box that the supplier meant as the finished page."""
+BLEED_TOLERANCE_PT = 0.5 * PT_PER_MM  # an export's page size, rounded by the design tool
+
+
+def _trim_of(
+    page: PageObject, geometry: PageGeometryPt, pdf: SuppliedPdf
+) -> tuple[RectangleObject, str]:
+    """The box the supplier meant as the finished page, and the rule that found it.
+
+    A TrimBox says it; without one, a declared ``bleed:`` or a page exactly the trim plus the
+    layout's bleed on every side is an export with bleed ("use document bleed" without boxes,
+    as InDesign, Affinity and Scribus write it), whose trim is the page inset by that bleed.
+    """
     if "/TrimBox" in page:
-        return page.trimbox
-    return page.cropbox
+        return page.trimbox, "by its TrimBox"
+    visible = page.cropbox
+    if pdf.bleed_mm is not None:
+        return _inset(
+            visible, pdf.bleed_mm * PT_PER_MM
+        ), f"with its declared {pdf.bleed_mm:g} mm bleed"
+    bleed = geometry.supplied_bleed
+    width, height = float(visible.width), float(visible.height)
+    if (
+        bleed > 0
+        and abs(width - (geometry.trim_w + 2 * bleed)) <= BLEED_TOLERANCE_PT
+        and abs(height - (geometry.trim_h + 2 * bleed)) <= BLEED_TOLERANCE_PT
+    ):
+        inset = (width - geometry.trim_w) / 2, (height - geometry.trim_h) / 2
+        return (
+            _inset(visible, *inset),
+            f"as exported with the layout's {_mm(bleed)} mm bleed (no TrimBox)",
+        )
+    return visible, "at its page size"
+
+
+def _inset(box: RectangleObject, dx: float, dy: float | None = None) -> RectangleObject:
+    dy = dx if dy is None else dy
+    return RectangleObject(
+        [float(box.left) + dx, float(box.bottom) + dy, float(box.right) - dx, float(box.top) - dy]
+    )
+
+
+@dataclass(frozen=True)
+class PlacedFile:
+    """How the pages of one supplied file were placed: the rules used, for the build report."""
+
+    label: str
+    rules: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}: placed {' / '.join(self.rules)}"
 
 
 @dataclass(frozen=True)
@@ -309,10 +364,19 @@ def _page_list(numbers: Sequence[int]) -> str:
     return f"pages {text} are"
 
 
+@dataclass(frozen=True)
+class PagePlacement:
+    """How one supplied page was placed: the rule, the scale if scaled, and whether it bleeds."""
+
+    rule: str
+    scaled: ScaledPage | None
+    bleeds: bool  # its visible area reaches the target's bleed edge on every side
+
+
 def normalise_page(
     page: PageObject, geometry: PageGeometryPt, pdf: SuppliedPdf, number: int
-) -> ScaledPage | None:
-    """Move or scale ``page`` so its trim sits on the target trim; says so if it scaled it.
+) -> PagePlacement:
+    """Move or scale ``page`` so its trim sits on the target trim; the rule used, and the scale.
 
     Annotations that would print (filled-in form fields, stamps) are first drawn into the
     page, as a printer would show them: the finished file keeps no form fields or comments.
@@ -322,7 +386,7 @@ def normalise_page(
     if page.get("/Rotate", 0) % 360:
         _rotate_annotations(page)
         page.transfer_rotation_to_content()
-    trim = _trim_of(page)
+    trim, rule = _trim_of(page, geometry, pdf)
     visible = page.cropbox
     width, height = float(trim.width), float(trim.height)
     warning = None
@@ -338,6 +402,7 @@ def normalise_page(
         scale = 1.0
         tx = geometry.bleed - float(trim.left)
         ty = geometry.bleed - float(trim.bottom)
+        rule += ", 1:1"
     else:
         if pdf.fit == "refuse":
             raise BadInputFileError(
@@ -350,8 +415,10 @@ def normalise_page(
         tx = geometry.bleed + (geometry.trim_w - width * scale) / 2 - float(trim.left) * scale
         ty = geometry.bleed + (geometry.trim_h - height * scale) / 2 - float(trim.bottom) * scale
         warning = ScaledPage(number, width, height, scale)
+        rule += f", scaled to fit ({_mm(width)} x {_mm(height)} mm, not the trim size)"
     media_w, media_h = geometry.media
     clip = _clipped(visible, scale, tx, ty, media_w, media_h)
+    bleeds = clip is None
     prefix = suffix = b""
     if clip is not None:
         left, bottom, right, top = clip
@@ -379,7 +446,7 @@ def normalise_page(
     )
     if "/ArtBox" in page:
         del page[NameObject("/ArtBox")]
-    return warning
+    return PagePlacement(rule, warning, bleeds)
 
 
 def _clipped(
@@ -630,12 +697,14 @@ def assemble(
     writer = PdfWriter()
     ranges: list[PageRange] = []
     warnings: list[Diagnostic] = []
+    placed: dict[str, list[str]] = {}
 
     def add(
         reader: PdfReader, indices: Sequence[int], kind: str, title: str, pdf: SuppliedPdf | None
     ) -> None:
         start = len(writer.pages)
         scaled: list[ScaledPage] = []
+        short: list[int] = []  # cover pages without bleed
         for index in indices:
             try:
                 source = reader.pages[index]
@@ -648,9 +717,14 @@ def assemble(
                         contents.get_data()
                 page = writer.add_page(source)
                 if pdf is not None:
-                    note = normalise_page(page, geometry, pdf, index + 1)
-                    if note is not None:
-                        scaled.append(note)
+                    placement = normalise_page(page, geometry, pdf, index + 1)
+                    rules = placed.setdefault(pdf.label, [])
+                    if placement.rule not in rules:
+                        rules.append(placement.rule)
+                    if placement.scaled is not None:
+                        scaled.append(placement.scaled)
+                    elif not placement.bleeds and kind.startswith("cover"):
+                        short.append(index + 1)
             except BadInputFileError:
                 raise
             except _DAMAGE as error:
@@ -662,6 +736,18 @@ def assemble(
                 ) from None
         if scaled and pdf is not None:
             warnings.append(scaled_warning(pdf, scaled, geometry))
+        if short and pdf is not None and geometry.bleed > 0:
+            warnings.append(
+                Diagnostic(
+                    f"{pdf.label} {_page_list(short)} without bleed: a background that "
+                    f"reaches the trim will show white slivers after cutting",
+                    pdf.location,
+                    f"export the cover with {_mm(geometry.bleed)} mm bleed (with or without "
+                    "a TrimBox)",
+                    severity="warning",
+                    code=ExitCode.BAD_INPUT_FILE,
+                )
+            )
         if indices:
             label = pdf.label if pdf else "body"
             ranges.append(PageRange(kind, title, start, len(indices), label))
@@ -729,4 +815,5 @@ def assemble(
     if cover_reader is not None and cover is not None:
         add(cover_reader, back, "cover-back", "Back cover", cover.pdf)
     log.debug("assembled %d pages from %d ranges", len(writer.pages), len(ranges))
-    return Assembled(writer, tuple(ranges), tuple(warnings))
+    placements = tuple(PlacedFile(label, tuple(rules)) for label, rules in placed.items())
+    return Assembled(writer, tuple(ranges), tuple(warnings), placements)

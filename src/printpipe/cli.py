@@ -147,6 +147,8 @@ def build(
     else:
         result = run_build(edition, options)
     _echo_diagnostics(result.warnings)
+    for line in result.placements:
+        click.echo(f"supplied: {line}")
     for target in result.results:
         click.echo(f"{target.target}: {display_path(target.path)} ({target.pages} pages)")
 

@@ -863,6 +863,12 @@ def _build_parts(
     return tuple(parts)
 
 
+def _bleed(raw: dict) -> float | None:
+    """A supplied file's declared bleed in mm (the schema has checked it is a number)."""
+    value = raw.get("bleed")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _build_supplied(
     document: YamlDocument, root: Path, paths: _Paths
 ) -> tuple[Cover | None, tuple[SuppliedPdf, ...]]:
@@ -876,6 +882,7 @@ def _build_supplied(
                 source,
                 display_path(source),
                 "Cover",
+                bleed_mm=_bleed(raw_cover),
                 password=raw_cover.get("password"),
                 accept=raw_cover.get("accept"),
                 location=document.location(("cover", "file")),
@@ -900,6 +907,7 @@ def _build_supplied(
                     display_path(source),
                     str(raw.get("title", source.stem)),
                     fit=str(raw.get("fit", "scale")),
+                    bleed_mm=_bleed(raw),
                     password=raw.get("password"),
                     accept=raw.get("accept"),
                     location=document.location(("appendices", index, "file")),

@@ -187,6 +187,7 @@ class SuppliedPdf:
     label: str
     title: str
     fit: str = "scale"
+    bleed_mm: float | None = None  # declared bleed of a page without a TrimBox
     password: str | None = None
     accept: str | None = None
     location: Location | None = None

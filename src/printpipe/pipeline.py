@@ -82,6 +82,7 @@ class BuildResult:
     edition: Edition
     results: list[TargetResult] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    placements: list[str] = field(default_factory=list)  # how each supplied file was placed
     timings: dict[str, float] = field(default_factory=dict)
     manifest: Path | None = None
 
@@ -391,10 +392,13 @@ def build_target(
             body_path,
             edition.cover,
             edition.appendices,
-            PageGeometryPt(trim_w, trim_h, bleed),
+            PageGeometryPt(trim_w, trim_h, bleed, layout.page.bleed_pt),
             layout.press.pad_to_multiple if target.pad else None,
         )
         result.warnings.extend(assembled.warnings)
+        for placed in assembled.placed:
+            if placed.text not in result.placements:
+                result.placements.append(placed.text)
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish", options.progress):

@@ -120,6 +120,14 @@ _PART = {
     "additionalProperties": False,
 }
 
+_SUPPLIED_BLEED = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": 20,
+    "description": "Bleed (mm) on every side of pages exported with bleed but no TrimBox; "
+    "without it, a page of exactly trim + the layout's bleed is recognised as such.",
+}
+
 EDITION_SCHEMA: dict[str, Any] = _obj(
     {
         "title": _described(_STR, "The report's title (cover, metadata, running heads)."),
@@ -151,6 +159,7 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                 ),
                 "front_pages": {"type": "integer", "minimum": 0, "default": 2},
                 "back_pages": {"type": "integer", "minimum": 0, "default": 2},
+                "bleed": _SUPPLIED_BLEED,
                 "password": _described(_STR, "Password of an encrypted cover."),
                 "accept": _described(_STR, "Why preflight problems of this file are accepted."),
             },
@@ -171,6 +180,7 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                         "default": "scale",
                         "description": "What to do with pages that are not the trim size.",
                     },
+                    "bleed": _SUPPLIED_BLEED,
                     "password": _described(_STR, "Password of an encrypted appendix."),
                     "accept": _described(_STR, "Why preflight problems are accepted."),
                 },

@@ -1,0 +1,131 @@
+"""Supplied files read the way a prepress department reads them (issue 11).
+
+Covers exported with bleed but no boxes, with a TrimBox, or at trim size; each case builds an
+edition through the CLI and renders the press file with pdfium to see where the cover's
+background ends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+from tests.conftest import MINI, run
+
+from printpipe.errors import ExitCode
+
+MM = 72 / 25.4
+TRIM = (210 * MM, 297 * MM)
+RED = b"0 1 1 0 k"
+
+
+def cover_pdf(path: Path, media_mm: tuple[float, float], trim_inset_mm: float | None) -> Path:
+    """A two-page cover painted red over its whole MediaBox, with a TrimBox if asked."""
+    pdf = pikepdf.new()
+    w, h = media_mm[0] * MM, media_mm[1] * MM
+    for _ in range(2):
+        pdf.add_blank_page(page_size=(w, h))
+        page = pdf.pages[-1]
+        page.Contents = pdf.make_stream(RED + f" 0 0 {w:.4f} {h:.4f} re f".encode())
+        if trim_inset_mm is not None:
+            i = trim_inset_mm * MM
+            page.obj.TrimBox = pikepdf.Array([i, i, w - i, h - i])
+    pdf.save(path)
+    return path
+
+
+def with_cover(edition: Path, options: str = "") -> None:
+    (edition / "edition.yaml").write_text(
+        MINI + f"cover: {{file: cover.pdf, front_pages: 1, back_pages: 1{options}}}\n",
+        encoding="utf-8",
+    )
+
+
+def build(edition: Path, *extra: str) -> tuple[int, str]:
+    return run("build", edition, "--out", edition / "out", *extra)
+
+
+def bleed_edges(path: Path, page: int = 0) -> dict[str, tuple[int, int, int]]:
+    """Pixels just inside the BleedBox on each side, rendered at 72 dpi."""
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        p = document[page]
+        media = p.get_mediabox()
+        x0, y0, x1, y1 = p.get_bleedbox()
+        image = p.render(scale=1).to_pil().convert("RGB")
+    finally:
+        document.close()
+    top = media[3]
+    left, right = round(x0 - media[0]) + 1, round(x1 - media[0]) - 2
+    upper, lower = round(top - y1) + 1, round(top - y0) - 2
+    mid_x, mid_y = (left + right) // 2, (upper + lower) // 2
+    return {
+        "left": image.getpixel((left, mid_y)),
+        "right": image.getpixel((right, mid_y)),
+        "top": image.getpixel((mid_x, upper)),
+        "bottom": image.getpixel((mid_x, lower)),
+    }
+
+
+def is_red(pixel: tuple[int, int, int]) -> bool:
+    return pixel[0] > 180 and pixel[1] < 90 and pixel[2] < 90
+
+
+@pytest.mark.parametrize(
+    ("media", "trim_inset", "options", "rule"),
+    [
+        ((216, 303), None, "", "as exported with the layout's 3.0 mm bleed (no TrimBox), 1:1"),
+        ((220, 307), 5, "", "by its TrimBox, 1:1"),
+        ((220, 307), None, ", bleed: 5", "with its declared 5 mm bleed, 1:1"),
+    ],
+    ids=["bleed-no-boxes", "trim-box", "declared-bleed"],
+)
+def test_cover_with_bleed_is_placed_1_to_1_and_reaches_the_bleed_edge(
+    edition: Path, media, trim_inset, options, rule
+) -> None:
+    cover_pdf(edition / "cover.pdf", media, trim_inset)
+    with_cover(edition, options)
+    code, output = build(edition)
+    assert code == 0, output
+    assert f"cover.pdf: placed {rule}" in output and "supplied: " in output, output
+    assert "scaled to" not in output and "without bleed" not in output, output
+    press = edition / "out" / "mini-press.pdf"
+    for where, pixel in bleed_edges(press).items():
+        assert is_red(pixel), (where, pixel)
+    with pikepdf.open(press) as pdf:
+        trim = [float(v) for v in pdf.pages[0].obj.TrimBox]
+        assert trim[2] - trim[0] == pytest.approx(TRIM[0], abs=0.01)
+        assert trim[3] - trim[1] == pytest.approx(TRIM[1], abs=0.01)
+
+
+def test_cover_at_trim_size_is_placed_1_to_1_with_a_warning(edition: Path) -> None:
+    cover_pdf(edition / "cover.pdf", (210, 297), None)
+    with_cover(edition)
+    code, output = build(edition)
+    assert code == 0, output
+    assert "cover.pdf: placed at its page size, 1:1" in output, output
+    assert "cover.pdf page 1 is without bleed" in output, output
+    assert "export the cover with 3.0 mm bleed" in output
+    edges = bleed_edges(edition / "out" / "mini-press.pdf")
+    assert not any(is_red(pixel) for pixel in edges.values()), edges
+    code, output = build(edition, "--strict")
+    assert code != 0 and "without bleed" in output
+
+
+def test_page_a_little_off_the_bleed_size_is_still_scaled(edition: Path) -> None:
+    """Only trim + bleed within 0.5 mm is an export with bleed; 2 mm off is a wrong size."""
+    cover_pdf(edition / "cover.pdf", (218, 305), None)
+    with_cover(edition)
+    code, output = build(edition)
+    assert code == 0, output
+    assert "scaled to" in output and "not the 210.0 x 297.0 mm trim" in output, output
+
+
+def test_declared_bleed_is_validated_by_the_schema(edition: Path) -> None:
+    cover_pdf(edition / "cover.pdf", (216, 303), None)
+    with_cover(edition, ", bleed: -2")
+    code, output = run("check", edition)
+    assert code == ExitCode.INVALID_EDITION, output
+    assert "bleed" in output
