@@ -129,3 +129,86 @@ def test_declared_bleed_is_validated_by_the_schema(edition: Path) -> None:
     code, output = run("check", edition)
     assert code == ExitCode.INVALID_EDITION, output
     assert "bleed" in output
+
+
+# --- 100 % K overprint -------------------------------------------------------------------------
+
+
+def painted(page: pikepdf.Page) -> list[tuple[str, tuple[float, ...], bool, int]]:
+    """Every text show and stroke: (kind, its CMYK colour, overprint on for it, OPM)."""
+    states = page.Resources.get("/ExtGState", pikepdf.Dictionary())
+    fill: tuple[float, ...] = (0, 0, 0, 1)
+    stroke: tuple[float, ...] = (0, 0, 0, 1)
+    op = big_op = False
+    opm = 0
+    stack: list[tuple] = []
+    found = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        name = str(operator)
+        if name == "q":
+            stack.append((fill, stroke, op, big_op, opm))
+        elif name == "Q":
+            fill, stroke, op, big_op, opm = stack.pop()
+        elif name == "k":
+            fill = tuple(float(v) for v in operands)
+        elif name == "K":
+            stroke = tuple(float(v) for v in operands)
+        elif name == "gs":
+            state = states[operands[0]]
+            op = bool(state.get("/op", op))
+            big_op = bool(state.get("/OP", big_op))
+            opm = int(state.get("/OPM", opm))
+        elif name in ("Tj", "TJ", "'", '"'):
+            found.append(("text", fill, op, opm))
+        elif name in ("S", "s"):
+            found.append(("stroke", stroke, big_op, opm))
+    return found
+
+
+def body_pages(path: Path) -> list[list[tuple[str, tuple[float, ...], bool, int]]]:
+    with pikepdf.open(path) as pdf:
+        return [painted(page) for page in pdf.pages]
+
+
+def overprint_edition(edition: Path, switch: str = "") -> None:
+    (edition / "one.md").write_text(
+        "# A heading in the accent colour\n\nBlack body text that should overprint.\n\n"
+        "## A subhead\n\nMore black text.\n",
+        encoding="utf-8",
+    )
+    if switch:
+        layouts = edition.parent.parent / "layouts"
+        (layouts / "nooverprint.yaml").write_text(
+            f"extends: house\npress:\n  overprint_black: {switch}\n", encoding="utf-8"
+        )
+        (edition / "edition.yaml").write_text(
+            MINI.replace("layout: house", "layout: nooverprint"), encoding="utf-8"
+        )
+
+
+BLACK = (0.0, 0.0, 0.0, 1.0)
+
+
+def test_black_text_overprints_in_the_press_file_and_other_colours_knock_out(
+    edition: Path,
+) -> None:
+    overprint_edition(edition)
+    code, output = build(edition)
+    assert code == 0, output
+    shown = [item for page in body_pages(edition / "out" / "mini-press.pdf") for item in page]
+    black = [item for item in shown if item[0] == "text" and item[1] == BLACK]
+    coloured = [item for item in shown if item[0] == "text" and item[1] != BLACK]
+    assert black and coloured, shown
+    assert all(op and opm == 1 for _, _, op, opm in black), black
+    assert not any(op for _, _, op, _ in coloured), coloured
+    strokes = [item for item in shown if item[0] == "stroke" and item[1] == BLACK]
+    assert all(op and opm == 1 for _, _, op, opm in strokes), strokes
+
+
+def test_overprint_switch_off_and_screen_file_knock_out(edition: Path) -> None:
+    overprint_edition(edition, "false")
+    code, output = build(edition, "-t", "press", "-t", "screen")
+    assert code == 0, output
+    for target in ("press", "screen"):
+        shown = [i for p in body_pages(edition / "out" / f"mini-{target}.pdf") for i in p]
+        assert shown and not any(op for _, _, op, _ in shown), (target, shown)

@@ -570,6 +570,7 @@ def _build_layout(
         press=PressSettings(
             pad_to_multiple=int(press.get("pad_to_multiple", 4)),
             marks=bool(press.get("marks", False)),
+            overprint_black=bool(press.get("overprint_black", True)),
             cmyk_profile=files.get("colour_management.cmyk_profile"),
             rgb_profile=files.get("colour_management.rgb_profile"),
             **{

@@ -321,6 +321,7 @@ class PressSettings:
 
     pad_to_multiple: int = 4
     marks: bool = False
+    overprint_black: bool = True  # 100 % K text and rules overprint in the press file
     cmyk_profile: Path | None = None
     rgb_profile: Path | None = None
     output_condition: str = "FOGRA39 (ISO 12647-2:2004, coated paper)"

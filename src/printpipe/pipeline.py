@@ -378,7 +378,12 @@ def build_target(
     with _timed(timings, "compose", options.progress):
         body = compose_body(
             edition,
-            ComposeSettings(target.colour, target.bleed, first_page_recto=front % 2 == 0),
+            ComposeSettings(
+                target.colour,
+                target.bleed,
+                first_page_recto=front % 2 == 0,
+                overprint_black=target.colour == "cmyk" and layout.press.overprint_black,
+            ),
             lookup,
             body_path,
         )

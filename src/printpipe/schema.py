@@ -326,6 +326,11 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     "Pad the page count to a multiple of this (4 for saddle stitch, 1 for none).",
                 ),
                 "marks": _described({"type": "boolean"}, "Draw crop and registration marks."),
+                "overprint_black": _described(
+                    {"type": "boolean", "default": True},
+                    "100 % K text and rules overprint in the press file (no white halo when "
+                    "plates mis-register); false makes them knock out.",
+                ),
             }
         ),
         "colour_management": _obj(
