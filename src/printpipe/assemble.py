@@ -394,23 +394,14 @@ def normalise_page(
         raise BadInputFileError(
             f"{pdf.label} page {number} has an empty page box", hint="export it again"
         )
-    same = (
-        abs(width - geometry.trim_w) <= TOLERANCE_PT
-        and abs(height - geometry.trim_h) <= TOLERANCE_PT
-    )
-    if same:
+    if _same_size(width, height, geometry):
         scale = 1.0
         tx = geometry.bleed - float(trim.left)
         ty = geometry.bleed - float(trim.bottom)
         rule += ", 1:1"
     else:
         if pdf.fit == "refuse":
-            raise BadInputFileError(
-                f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm, "
-                f"not the trim size {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm",
-                location=pdf.location,
-                hint="supply it at the trim size, or set 'fit: scale' to scale it to fit",
-            )
+            raise _refused(pdf, number, width, height, geometry)
         scale = min(geometry.trim_w / width, geometry.trim_h / height)
         tx = geometry.bleed + (geometry.trim_w - width * scale) / 2 - float(trim.left) * scale
         ty = geometry.bleed + (geometry.trim_h - height * scale) / 2 - float(trim.bottom) * scale
@@ -447,6 +438,74 @@ def normalise_page(
     if "/ArtBox" in page:
         del page[NameObject("/ArtBox")]
     return PagePlacement(rule, warning, bleeds)
+
+
+def _refused(
+    pdf: SuppliedPdf, number: int, width: float, height: float, geometry: PageGeometryPt
+) -> BadInputFileError:
+    return BadInputFileError(
+        f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm, "
+        f"not the trim size {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm",
+        location=pdf.location,
+        hint="supply it at the trim size, or set 'fit: scale' to scale it to fit",
+    )
+
+
+def _same_size(width: float, height: float, geometry: PageGeometryPt) -> bool:
+    return (
+        abs(width - geometry.trim_w) <= TOLERANCE_PT
+        and abs(height - geometry.trim_h) <= TOLERANCE_PT
+    )
+
+
+def check_supplied(
+    cover: Cover | None, appendices: Sequence[SuppliedPdf], geometry: PageGeometryPt
+) -> None:
+    """Raise what :func:`assemble` would refuse in the supplied files, without merging.
+
+    ``printpipe check`` promises the build's findings: the cover's page count, pages whose
+    content inflates past the limits, and pages that are not the trim size under
+    ``fit: refuse``.  Pages are read, not copied, so this is cheap next to a build.
+    """
+    for pdf in [*([cover.pdf] if cover is not None else []), *appendices]:
+        reader, _notes = open_pdf(pdf)
+        total = len(reader.pages)
+        indices = list(range(total))
+        if cover is not None and pdf is cover.pdf:
+            if total < cover.front_pages + cover.back_pages:
+                raise _short_cover(cover, total)
+            indices = [*range(cover.front_pages), *range(total - cover.back_pages, total)]
+        for index in indices:
+            try:
+                page = reader.pages[index]
+                contents = page.get_contents()
+                if contents is not None:
+                    contents.get_data()
+                trim, _rule = _trim_of(page, geometry, pdf)
+                width, height = float(trim.width), float(trim.height)
+                if page.get("/Rotate", 0) % 180 == 90:
+                    width, height = height, width
+            except _DAMAGE as error:
+                raise BadInputFileError(
+                    f"{pdf.label} page {index + 1} cannot be used ({_why(error)})",
+                    location=pdf.location,
+                    hint=_DAMAGE_HINT,
+                ) from None
+            if width <= 0 or height <= 0:
+                raise BadInputFileError(
+                    f"{pdf.label} page {index + 1} has an empty page box", hint="export it again"
+                )
+            if not _same_size(width, height, geometry) and pdf.fit == "refuse":
+                raise _refused(pdf, index + 1, width, height, geometry)
+
+
+def _short_cover(cover: Cover, total: int) -> BadInputFileError:
+    return BadInputFileError(
+        f"{cover.pdf.label} has {total} page(s); the edition takes "
+        f"{cover.front_pages} front and {cover.back_pages} back cover pages",
+        location=cover.pdf.location,
+        hint="supply all cover pages in one PDF, or set front_pages/back_pages",
+    )
 
 
 def _clipped(
@@ -761,12 +820,7 @@ def assemble(
         total = len(cover_reader.pages)
         wanted = cover.front_pages + cover.back_pages
         if total < wanted:
-            raise BadInputFileError(
-                f"{cover.pdf.label} has {total} page(s); the edition takes "
-                f"{cover.front_pages} front and {cover.back_pages} back cover pages",
-                location=cover.pdf.location,
-                hint="supply all cover pages in one PDF, or set front_pages/back_pages",
-            )
+            raise _short_cover(cover, total)
         front = list(range(cover.front_pages))
         back = list(range(total - cover.back_pages, total))
         if total > wanted:

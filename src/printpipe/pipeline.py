@@ -18,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from printpipe import __version__, geometry, images
-from printpipe.assemble import Assembled, PageGeometryPt, assemble, open_pdf, working_password
+from printpipe.assemble import (
+    Assembled,
+    PageGeometryPt,
+    assemble,
+    check_supplied,
+    open_pdf,
+    working_password,
+)
 from printpipe.compose import (
     ComposedBody,
     ComposeSettings,
@@ -149,6 +156,37 @@ def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagn
 MAX_PIXELS = 150_000_000
 
 
+def check_edition(
+    path: Path, targets: tuple[str, ...] = ("press",)
+) -> tuple[Edition, list[Diagnostic]]:
+    """``printpipe check``: everything a build of ``targets`` would find before writing.
+
+    The build's own order and exit codes: text and images, then per target the supplied
+    files' preflight (cached as the build caches it), the photos' resolution at their placed
+    size (computable from the layout without composing, see :mod:`printpipe.geometry`), and
+    what assembling would refuse (cover page count, damaged pages, ``fit: refuse``).
+    """
+    edition, infos, warnings = check(path)
+    found = list(warnings)
+    for name in targets:
+        target = TARGETS[name]
+        chosen = _supplied_for(edition, target.colour)
+        supplied = _supplied_checks(chosen, target)
+        found.extend(d for d in supplied if not d.is_error)
+        raise_if_errors(supplied, "supplied PDFs fail preflight", PreflightError)
+        bleed = edition.layout.page.bleed_pt if target.bleed else 0.0
+        if target.name == "press":
+            policy = image_policy(edition, target)
+            problems = _planned_resolution_problems(edition, infos, policy, bleed)
+            found.extend(d for d in problems if not d.is_error)
+            raise_if_errors(problems, "photos are below the press resolution", ImagePolicyError)
+        trim_w, trim_h = edition.layout.page.trim_pt
+        geometry = PageGeometryPt(trim_w, trim_h, bleed, edition.layout.page.bleed_pt)
+        check_supplied(chosen.cover, chosen.appendices, geometry)
+    unique = {(d.message, str(d.location), d.severity): d for d in found}
+    return edition, list(unique.values())
+
+
 # --- images ------------------------------------------------------------------------------------
 
 
@@ -225,6 +263,35 @@ def _resolution_problems(
                 f"{placement.page + page_offset} (below {threshold:.0f} ppi; "
                 f"{where})",
                 Location(display_path(placement.source)),
+                "supply a larger original, or place it smaller",
+                severity=severity,
+                code=ExitCode.IMAGE_POLICY,
+            )
+        )
+    return problems
+
+
+def _planned_resolution_problems(
+    edition: Edition,
+    infos: dict[Path, images.ImageInfo],
+    policy: images.ImagePolicy,
+    bleed: float,
+) -> list[Diagnostic]:
+    """The resolution policy at each photo's planned size (what the composed body will show)."""
+    problems: list[Diagnostic] = []
+    for (source, _kind), job in _image_jobs(edition, infos, bleed).items():
+        info, width_pt, height_pt = job[0], job[1], job[2]
+        ppi = images.effective_ppi(info.width_px, info.height_px, width_pt, height_pt)
+        severity = images.resolution_severity(ppi, policy)
+        if severity is None:
+            continue
+        threshold = policy.error_below_ppi if severity == "error" else policy.warn_below_ppi
+        where = images.limiting_dimension(info.width_px, info.height_px, width_pt, height_pt)
+        problems.append(
+            Diagnostic(
+                f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi where it is "
+                f"placed (below {threshold:.0f} ppi; {where})",
+                Location(display_path(source)),
                 "supply a larger original, or place it smaller",
                 severity=severity,
                 code=ExitCode.IMAGE_POLICY,
