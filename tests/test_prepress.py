@@ -212,3 +212,72 @@ def test_overprint_switch_off_and_screen_file_knock_out(edition: Path) -> None:
     for target in ("press", "screen"):
         shown = [i for p in body_pages(edition / "out" / f"mini-{target}.pdf") for i in p]
         assert shown and not any(op for _, _, op, _ in shown), (target, shown)
+
+
+# --- honest conformance --------------------------------------------------------------------------
+
+
+def rgb_appendix(edition: Path, options: str = "") -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    pdf.pages[0].Contents = pdf.make_stream(b"1 0 0 rg 60 700 80 80 re f")
+    pdf.save(edition / "appendix.pdf")
+    (edition / "edition.yaml").write_text(
+        MINI + f"appendices:\n  - {{file: appendix.pdf, title: Accounts{options}}}\n",
+        encoding="utf-8",
+    )
+
+
+def claims(path: Path) -> tuple[bool, bool]:
+    """(XMP declares PDF/X-4, Info has /GTS_PDFXVersion)."""
+    with pikepdf.open(path) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes()
+        return b"GTS_PDFXVersion" in xmp, "/GTS_PDFXVersion" in pdf.trailer.Info
+
+
+def test_accepted_problem_that_breaks_pdfx_withdraws_the_claim(edition: Path) -> None:
+    rgb_appendix(edition, ", accept: the auditor's file")
+    code, output = build(edition)
+    assert code == 0, output
+    assert output.count("does not declare PDF/X-4") == 1, output
+    assert "appendix.pdf page 1: fill colour 'rg' uses DeviceRGB" in output, output
+    assert claims(edition / "out" / "mini-press.pdf") == (False, False)
+    code, output = build(edition, "--strict")
+    assert code != 0 and "does not declare PDF/X-4" in output, output
+
+
+def test_without_the_problem_the_claim_is_there(edition: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    pdf.pages[0].Contents = pdf.make_stream(b"0 0 0 1 k 60 700 80 80 re f")
+    pdf.save(edition / "appendix.pdf")
+    (edition / "edition.yaml").write_text(
+        MINI + "appendices:\n  - {file: appendix.pdf, title: Accounts, accept: trusted}\n",
+        encoding="utf-8",
+    )
+    code, output = build(edition)
+    assert code == 0, output
+    assert "does not declare" not in output
+    assert claims(edition / "out" / "mini-press.pdf") == (True, True)
+
+
+def test_accept_never_lets_an_oversized_image_through(edition: Path) -> None:
+    """An image declaring 400 million pixels would make a RIP allocate it all: refused."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    image = pdf.make_stream(b"\0" * 64)
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width = image.Height = 20_000
+    image.ColorSpace, image.BitsPerComponent = pikepdf.Name.DeviceGray, 8
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 500 0 0 500 40 40 cm /Im0 Do Q")
+    pdf.save(edition / "appendix.pdf")
+    (edition / "edition.yaml").write_text(
+        MINI + "appendices:\n  - {file: appendix.pdf, title: Accounts, accept: trusted}\n",
+        encoding="utf-8",
+    )
+    code, output = build(edition)
+    assert code == ExitCode.PREFLIGHT_FAILED, output
+    (line,) = [line for line in output.splitlines() if "declares 20000 x 20000 px" in line]
+    assert "error:" in line and "(accepted" not in line, output
+    assert not (edition / "out" / "mini-press.pdf").exists()

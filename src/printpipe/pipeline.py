@@ -49,7 +49,14 @@ from printpipe.load import display_path, find_project_root, load_edition
 from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
 from printpipe.newedition import find_placeholders
 from printpipe.output import Written, output_error, write_atomically, write_manifest
-from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
+from printpipe.preflight import (
+    BREAKS_STANDARD,
+    NEVER_ACCEPTED,
+    PROFILES,
+    Finding,
+    PreflightReport,
+    preflight,
+)
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -338,12 +345,19 @@ def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> Prefl
     return report
 
 
+def _supplied_profile(target: Target) -> str:
+    return f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
+
+
 def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
-    """Preflight covers and appendices before merging; accepted problems become warnings."""
+    """Preflight covers and appendices before merging; accepted problems become warnings.
+
+    ``accept:`` never lets through what would harm a RIP or a reader (:data:`NEVER_ACCEPTED`).
+    """
     problems: list[Diagnostic] = []
     supplied = [edition.cover.pdf] if edition.cover else []
     supplied += list(edition.appendices)
-    profile = f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
+    profile = _supplied_profile(target)
     for pdf in supplied:
         report = _cached_preflight(edition, pdf, profile)
         for finding in report.findings:
@@ -352,7 +366,7 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
             severity = finding.severity
             message = f"{pdf.label}: {finding.message}"
             hint = finding.hint
-            if severity == "error" and pdf.accept:
+            if severity == "error" and pdf.accept and finding.check not in NEVER_ACCEPTED:
                 severity = "warning"
                 message += f" (accepted: {pdf.accept})"
             elif severity == "error":
@@ -361,6 +375,32 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
                 Diagnostic(message, pdf.location, hint, severity, ExitCode.PREFLIGHT_FAILED)
             )
     return problems
+
+
+def _accepted_breaks(edition: Edition, target: Target) -> list[str]:
+    """Accepted problems of supplied files that break the target's standard (from the cache)."""
+    if target.standard is None:
+        return []
+    supplied = [edition.cover.pdf] if edition.cover else []
+    found = []
+    for pdf in [*supplied, *edition.appendices]:
+        if not pdf.accept:
+            continue
+        report = _cached_preflight(edition, pdf, _supplied_profile(target))
+        found += [f"{pdf.label} {f.message}" for f in report.errors if f.check in BREAKS_STANDARD]
+    return found
+
+
+def _claim_withdrawn(target: Target, breaks: list[str]) -> Diagnostic:
+    shown = "; ".join(breaks[:3]) + (f"; and {len(breaks) - 3} more" if len(breaks) > 3 else "")
+    return Diagnostic(
+        f"the {target.name} file does not declare {target.standard}: accepted problems in "
+        f"supplied files break it ({shown})",
+        None,
+        f"fix the supplied files (or remove 'accept:') for a file that is {target.standard}",
+        severity="warning",
+        code=ExitCode.PREFLIGHT_FAILED,
+    )
 
 
 def _proof_overlay(edition: Edition, bleed: float, out: Path) -> Path:
@@ -477,7 +517,11 @@ def build_target(
         if target.proof:  # before finishing, so subset tags, /ID and compression include it
             overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
             stamp_pages(assembled.writer, overlay)
-        writer = finish(assembled, edition, target, headings, build_date(edition))
+        breaks = _accepted_breaks(edition, target)
+        if breaks:
+            result.warnings.append(_claim_withdrawn(target, breaks))
+        claimed = replace(target, standard=None) if breaks else target
+        writer = finish(assembled, edition, claimed, headings, build_date(edition))
     out_dir = options.out_dir or default_out_dir(edition)
     final = out_dir / f"{edition.slug}-{target.name}.pdf"
     with _timed(timings, "write", options.progress), write_atomically(final) as temporary:
@@ -489,6 +533,7 @@ def build_target(
                 base,
                 trim_size_mm=layout.page.trim_mm,
                 page_multiple=layout.press.pad_to_multiple if base.page_multiple else None,
+                claims_standard=not breaks,
             )
             supplied_pages = frozenset(
                 page

@@ -56,10 +56,18 @@ from printpipe.preflight.document import (
 )
 from printpipe.preflight.fonts import _FontScanner
 from printpipe.preflight.pdfobjects import _BROKEN, _why
-from printpipe.preflight.profiles import PROFILES, PreflightProfile, _resolve_profile
+from printpipe.preflight.profiles import (
+    BREAKS_STANDARD,
+    NEVER_ACCEPTED,
+    PROFILES,
+    PreflightProfile,
+    _resolve_profile,
+)
 from printpipe.preflight.report import Finding, PlacedImage, PreflightReport, _count, _Findings
 
 __all__ = [
+    "BREAKS_STANDARD",
+    "NEVER_ACCEPTED",
     "PROFILES",
     "Finding",
     "PlacedImage",

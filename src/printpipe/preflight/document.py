@@ -138,7 +138,11 @@ def _check_xmp(root: Any, prof: PreflightProfile, out: _Findings) -> None:
         out.add("error", "xmp.malformed", f"the XMP packet is not well-formed XML ({exc})")
         return
     rule = _INTENT_RULES.get(prof.output_intent or "")
-    if rule is not None and not _xmp_has(tree, rule.xmp_namespace, rule.xmp_property):
+    if (
+        rule is not None
+        and prof.claims_standard
+        and not _xmp_has(tree, rule.xmp_namespace, rule.xmp_property)
+    ):
         out.add("error", "xmp.malformed", f"the XMP packet has no {rule.xmp_label}")
 
 

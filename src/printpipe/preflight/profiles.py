@@ -36,6 +36,7 @@ class PreflightProfile:
     forbid_javascript: bool = False  # error for JavaScript/Launch actions (else a warning)
     forbid_type3: bool = False  # error for Type 3 fonts (else info)
     require_uniform_size: bool = True  # every page has the same trim size
+    claims_standard: bool = True  # the XMP must declare the intent's standard (pdfxid/pdfaid)
 
 
 _RGB = frozenset({"DeviceRGB", "ICCBased/RGB", "CalRGB"})
@@ -87,6 +88,15 @@ PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
         )
     }
 )
+
+
+# Findings that break PDF/X-4 or PDF/A-2 in the merged file: an output carrying one of them
+# (accepted in a supplied file) must not declare the standard.
+BREAKS_STANDARD = frozenset(
+    {"fonts.embedded", "colour.device-rgb", "colour.device-cmyk", "file.broken"}
+)
+# Findings that ``accept:`` never lets through: they would harm a RIP or a reader.
+NEVER_ACCEPTED = frozenset({"images.too-large"})
 
 
 @dataclass(frozen=True)
