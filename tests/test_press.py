@@ -131,3 +131,85 @@ def test_marks_sit_outside_the_bleed_on_an_enlarged_media_box(
     assert image.crop((slug + 1, slug + 1, trim_line - 2, trim_line - 2)).getextrema()[0] >= 250
     report = marked.results[0].report
     assert report.ok
+
+
+# --- clean files: every object reachable, qpdf --check clean ----------------------------------
+
+
+def object_counts(path: Path) -> tuple[int, int]:
+    """(objects in the file, objects reachable from the trailer), read with pikepdf."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        present = {
+            obj.objgen
+            for obj in pdf.objects
+            if obj is not None and obj._type_code != pikepdf.ObjectType.null
+        }
+        seen: set[tuple[int, int]] = set()
+        stack: list = [pdf.trailer]
+        while stack:
+            obj = stack.pop()
+            if not isinstance(obj, pikepdf.Object):
+                continue  # numbers, names and strings come back as Python values
+            if obj.is_indirect:
+                if obj.objgen in seen:
+                    continue
+                seen.add(obj.objgen)
+            if isinstance(obj, pikepdf.Stream):
+                stack.extend(obj.stream_dict.values())
+            elif isinstance(obj, pikepdf.Dictionary):
+                stack.extend(obj.values())
+            elif isinstance(obj, pikepdf.Array):
+                stack.extend(obj)
+        return len(present), len(seen & present)
+
+
+def qpdf_check(path: Path) -> str:
+    import subprocess
+
+    done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_sample_press_file_has_no_unreferenced_objects(sample_press: BuildResult) -> None:
+    path = sample_press.results[0].path
+    total, reachable = object_counts(path)
+    assert total == reachable, (total, reachable)
+    assert "No syntax or stream encoding errors found" in qpdf_check(path)
+
+
+def test_every_target_has_no_unreferenced_objects(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    """Links to headings (the contents page) copy destination pages; none may be left over."""
+    edition = make_edition()
+    result = run_build(edition, tmp_path / "out", "press", "screen", "archive", "proof")
+    for target in result.results:
+        total, reachable = object_counts(target.path)
+        assert total == reachable, (target.target, total, reachable)
+        assert "No syntax or stream encoding errors found" in qpdf_check(target.path)
+
+
+def test_photo_separations_carry_black(sample_press: BuildResult) -> None:
+    """Medium black generation: converted photos put K on (nearly) every pixel, not 0 on half."""
+    import io
+
+    from PIL import Image
+
+    reader = PdfReader(sample_press.results[0].path)
+    shares: dict[int, float] = {}
+    for page in reader.pages:
+        for ref in (page["/Resources"].get("/XObject") or {}).values():
+            image = ref.get_object()
+            if image.get("/Subtype") != "/Image" or image.get("/ColorSpace") != "/DeviceCMYK":
+                continue
+            if int(image["/Width"]) < 600 or ref.idnum in shares:
+                continue  # signatures are mostly paper white
+            with Image.open(io.BytesIO(image._data)) as im:
+                histogram = im.getchannel("K").histogram()
+            shares[ref.idnum] = histogram[0] / sum(histogram)
+    assert len(shares) >= 5, shares
+    with_black = [share for share in shares.values() if share < 0.1]
+    assert len(with_black) >= 0.8 * len(shares), shares
