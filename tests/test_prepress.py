@@ -281,3 +281,141 @@ def test_accept_never_lets_an_oversized_image_through(edition: Path) -> None:
     (line,) = [line for line in output.splitlines() if "declares 20000 x 20000 px" in line]
     assert "error:" in line and "(accepted" not in line, output
     assert not (edition / "out" / "mini-press.pdf").exists()
+
+
+# --- spot colours --------------------------------------------------------------------------------
+
+PANTONE = "PANTONE 021 C"
+
+
+def spot_appendix(edition: Path, options: str = "", function: str = "type4") -> None:
+    """An A4 appendix with a band in PANTONE 021 C (a Separation with a CMYK alternate)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    if function == "type4":
+        tint = pdf.make_stream(b"{ dup 0 mul exch dup 0.53 mul exch dup 1 mul exch 0 mul }")
+        tint.FunctionType, tint.Domain = 4, [0, 1]
+        tint.Range = [0, 1, 0, 1, 0, 1, 0, 1]
+    else:
+        tint = pikepdf.Dictionary(
+            FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[0, 0.53, 1, 0], N=1
+        )
+    space = pikepdf.Array(
+        [pikepdf.Name.Separation, pikepdf.Name("/" + PANTONE), pikepdf.Name.DeviceCMYK, tint]
+    )
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(ColorSpace=pikepdf.Dictionary(CS0=space))
+    page.Contents = pdf.make_stream(
+        b"/CS0 cs 1 scn 0 600 595 120 re f 0.5 scn 0 400 595 120 re f 0 0 0 1 k 60 100 80 80 re f"
+    )
+    pdf.save(edition / "appendix.pdf")
+    (edition / "edition.yaml").write_text(
+        MINI + f"appendices:\n  - {{file: appendix.pdf, title: Accounts{options}}}\n",
+        encoding="utf-8",
+    )
+
+
+def plates(pdf: Path, page: int, folder: Path) -> dict[str, float]:
+    """Ghostscript's separations of one page: plate name -> share of the page it inks."""
+    import subprocess
+
+    from PIL import Image
+
+    folder.mkdir()
+    subprocess.run(
+        ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffsep", "-r18",
+         f"-dFirstPage={page}", f"-dLastPage={page}", f"-sOutputFile={folder}/p.tif", str(pdf)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    found = {}
+    for path in folder.glob("p(*).tif"):
+        with Image.open(path) as plate:
+            grey = plate.convert("L")
+            histogram = grey.histogram()  # tiffsep plates: 255 = no ink
+            found[path.stem[2:-1]] = 1 - histogram[255] / sum(histogram)
+    return found
+
+
+def appendix_page(path: Path) -> int:
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages) - 1 if len(pdf.pages) > 3 else len(pdf.pages)
+
+
+def test_spot_colour_is_reported_by_check_and_build_when_not_decided(edition: Path) -> None:
+    spot_appendix(edition)
+    for command in (["check", edition], ["build", edition, "--out", edition / "out"]):
+        code, output = run(*command)
+        assert code == 0, output
+        assert f"appendix.pdf: page 1: spot colour {PANTONE} (alternate DeviceCMYK)" in output
+        assert "warning: " in output, output
+        assert "spot_colours: keep" in output
+
+
+def test_spot_colours_convert_leaves_four_process_plates(edition: Path, tmp_path: Path) -> None:
+    spot_appendix(edition, ", spot_colours: convert")
+    code, output = build(edition)
+    assert code == 0, output
+    assert f"spot colour {PANTONE} (alternate DeviceCMYK) converted to process CMYK" in output
+    press = edition / "out" / "mini-press.pdf"
+    inked = plates(press, 2, tmp_path / "plates")
+    assert set(inked) == {"Cyan", "Magenta", "Yellow", "Black"}, inked
+    assert inked["Magenta"] > 0.1 and inked["Yellow"] > 0.1, inked  # the band, in process
+    assert inked["Cyan"] < 0.01, inked
+
+
+def test_spot_colours_keep_gives_a_fifth_plate_and_a_report_line(
+    edition: Path, tmp_path: Path
+) -> None:
+    spot_appendix(edition, ", spot_colours: keep")
+    code, output = build(edition)
+    assert code == 0, output
+    assert f"spot colour {PANTONE} (alternate DeviceCMYK) kept" in output, output
+    lines = output.splitlines()
+    assert not any("warning:" in line and "spot colour" in line for line in lines), output
+    inked = plates(edition / "out" / "mini-press.pdf", 2, tmp_path / "plates")
+    assert PANTONE in inked and inked[PANTONE] > 0.1, inked
+    assert inked["Magenta"] < 0.01, inked
+
+
+def test_layout_choice_applies_and_type2_tint_transforms_convert(
+    edition: Path, tmp_path: Path
+) -> None:
+    spot_appendix(edition, function="type2")
+    layouts = edition.parent.parent / "layouts"
+    (layouts / "converting.yaml").write_text(
+        "extends: house\npress:\n  spot_colours: convert\n", encoding="utf-8"
+    )
+    yaml = (edition / "edition.yaml").read_text(encoding="utf-8")
+    (edition / "edition.yaml").write_text(
+        yaml.replace("layout: house", "layout: converting"), encoding="utf-8"
+    )
+    code, output = build(edition)
+    assert code == 0, output
+    inked = plates(edition / "out" / "mini-press.pdf", 2, tmp_path / "plates")
+    assert set(inked) == {"Cyan", "Magenta", "Yellow", "Black"}, inked
+    with pikepdf.open(edition / "out" / "mini-press.pdf") as pdf:
+        shown = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[1]))
+        assert b"0 0.53 1 0 k" in shown and b"0 0.265 0.5 0 k" in shown, shown
+
+
+def test_lab_image_in_a_supplied_file_is_an_error_naming_the_page(edition: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    pdf.add_blank_page(page_size=TRIM)
+    image = pdf.make_stream(bytes(300 * 300 * 3))
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width = image.Height = 300
+    image.BitsPerComponent = 8
+    image.ColorSpace = pikepdf.Array(
+        [pikepdf.Name.Lab, pikepdf.Dictionary(WhitePoint=[0.9505, 1, 1.089])]
+    )
+    pdf.pages[1].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[1].Contents = pdf.make_stream(b"q 72 0 0 72 100 100 cm /Im0 Do Q")
+    pdf.save(edition / "appendix.pdf")
+    (edition / "edition.yaml").write_text(
+        MINI + "appendices:\n  - {file: appendix.pdf, title: Accounts}\n", encoding="utf-8"
+    )
+    for command in (["check", edition], ["build", edition, "--out", edition / "out"]):
+        code, output = run(*command)
+        assert code == ExitCode.PREFLIGHT_FAILED, output
+        assert "appendix.pdf: page 2: image Im0 (Lab) uses Lab" in output, output

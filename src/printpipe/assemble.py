@@ -41,6 +41,7 @@ from pypdf.generic import (
 
 from printpipe.errors import BadInputFileError, Diagnostic, ExitCode, Location
 from printpipe.model import Cover, SuppliedPdf
+from printpipe.spotcolour import convert_page
 
 log = logging.getLogger(__name__)
 
@@ -751,8 +752,13 @@ def assemble(
     appendices: Sequence[SuppliedPdf],
     geometry: PageGeometryPt,
     pad_to_multiple: int | None,
+    colour: str = "cmyk",
 ) -> Assembled:
-    """Merge everything in reading order and pad the page count for folding."""
+    """Merge everything in reading order and pad the page count for folding.
+
+    Supplied files that chose ``spot_colours: convert`` have their spot colours converted to
+    ``colour`` (the target's process space) page by page (:mod:`printpipe.spotcolour`).
+    """
     writer = PdfWriter()
     ranges: list[PageRange] = []
     warnings: list[Diagnostic] = []
@@ -776,8 +782,13 @@ def assemble(
                         contents.get_data()
                 page = writer.add_page(source)
                 if pdf is not None:
-                    placement = normalise_page(page, geometry, pdf, index + 1)
                     rules = placed.setdefault(pdf.label, [])
+                    if pdf.spot_colours == "convert":
+                        for name in convert_page(page, pdf, index + 1, colour):
+                            note = f"spot colour {name} converted to process {colour.upper()}"
+                            if note not in rules:
+                                rules.append(note)
+                    placement = normalise_page(page, geometry, pdf, index + 1)
                     if placement.rule not in rules:
                         rules.append(placement.rule)
                     if placement.scaled is not None:

@@ -571,6 +571,7 @@ def _build_layout(
             pad_to_multiple=int(press.get("pad_to_multiple", 4)),
             marks=bool(press.get("marks", False)),
             overprint_black=bool(press.get("overprint_black", True)),
+            spot_colours=press.get("spot_colours"),
             cmyk_profile=files.get("colour_management.cmyk_profile"),
             rgb_profile=files.get("colour_management.rgb_profile"),
             **{
@@ -884,6 +885,7 @@ def _build_supplied(
                 display_path(source),
                 "Cover",
                 bleed_mm=_bleed(raw_cover),
+                spot_colours=raw_cover.get("spot_colours"),
                 password=raw_cover.get("password"),
                 accept=raw_cover.get("accept"),
                 location=document.location(("cover", "file")),
@@ -909,6 +911,7 @@ def _build_supplied(
                     str(raw.get("title", source.stem)),
                     fit=str(raw.get("fit", "scale")),
                     bleed_mm=_bleed(raw),
+                    spot_colours=raw.get("spot_colours"),
                     password=raw.get("password"),
                     accept=raw.get("accept"),
                     location=document.location(("appendices", index, "file")),

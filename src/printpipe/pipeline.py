@@ -366,6 +366,14 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
             severity = finding.severity
             message = f"{pdf.label}: {finding.message}"
             hint = finding.hint
+            if finding.check == "colour.spot" and pdf.spot_colours is not None:
+                severity, hint = "info", None
+                message += (
+                    " kept: it prints on a plate of its own"
+                    if pdf.spot_colours == "keep"
+                    else f" converted to process {target.colour.upper()} through its alternate "
+                    "space"
+                )
             if severity == "error" and pdf.accept and finding.check not in NEVER_ACCEPTED:
                 severity = "warning"
                 message += f" (accepted: {pdf.accept})"
@@ -420,11 +428,19 @@ def _proof_overlay(edition: Edition, bleed: float, out: Path) -> Path:
 
 
 def _supplied_for(edition: Edition, colour: str) -> Edition:
-    """The edition with the supplied PDFs (CMYK, or their RGB exports) this colour wants."""
+    """The edition with the supplied PDFs (CMYK, or their RGB exports) this colour wants.
+
+    Each file's ``spot_colours`` choice is resolved here: its own, else the layout's.
+    """
+    default = edition.layout.press.spot_colours
+
+    def chosen(pdf: SuppliedPdf) -> SuppliedPdf:
+        return replace(pdf.for_colour(colour), spot_colours=pdf.spot_colours or default)
+
     return replace(
         edition,
-        cover=edition.cover.for_colour(colour) if edition.cover else None,
-        appendices=tuple(pdf.for_colour(colour) for pdf in edition.appendices),
+        cover=replace(edition.cover, pdf=chosen(edition.cover.pdf)) if edition.cover else None,
+        appendices=tuple(chosen(pdf) for pdf in edition.appendices),
     )
 
 
@@ -461,7 +477,10 @@ def build_target(
     policy = image_policy(edition, target)
     with _timed(timings, "preflight-supplied", options.progress):
         supplied = _supplied_checks(edition, target)
-        result.warnings.extend(d for d in supplied if not d.is_error)
+        result.warnings.extend(d for d in supplied if d.severity == "warning")
+        for found in supplied:
+            if found.severity == "info" and found.message not in result.placements:
+                result.placements.append(found.message)
         raise_if_errors(supplied, "supplied PDFs fail preflight", PreflightError)
     with _timed(timings, "images", options.progress):
         jobs = _image_jobs(edition, infos, bleed)
@@ -506,6 +525,7 @@ def build_target(
             edition.appendices,
             PageGeometryPt(trim_w, trim_h, bleed, layout.page.bleed_pt),
             layout.press.pad_to_multiple if target.pad else None,
+            colour=target.colour,
         )
         result.warnings.extend(assembled.warnings)
         for placed in assembled.placed:

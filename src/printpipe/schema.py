@@ -120,6 +120,13 @@ _PART = {
     "additionalProperties": False,
 }
 
+_SPOT_COLOURS = {
+    "enum": ["keep", "convert"],
+    "description": "Spot colours (PANTONE...) in supplied PDFs: keep them as plates of their "
+    "own (reported), or convert them to process colour through their alternate space. "
+    "Unset: each is a warning.",
+}
+
 _SUPPLIED_BLEED = {
     "type": "number",
     "minimum": 0,
@@ -160,6 +167,7 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                 "front_pages": {"type": "integer", "minimum": 0, "default": 2},
                 "back_pages": {"type": "integer", "minimum": 0, "default": 2},
                 "bleed": _SUPPLIED_BLEED,
+                "spot_colours": _SPOT_COLOURS,
                 "password": _described(_STR, "Password of an encrypted cover."),
                 "accept": _described(_STR, "Why preflight problems of this file are accepted."),
             },
@@ -181,6 +189,7 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                         "description": "What to do with pages that are not the trim size.",
                     },
                     "bleed": _SUPPLIED_BLEED,
+                    "spot_colours": _SPOT_COLOURS,
                     "password": _described(_STR, "Password of an encrypted appendix."),
                     "accept": _described(_STR, "Why preflight problems are accepted."),
                 },
@@ -326,6 +335,7 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     "Pad the page count to a multiple of this (4 for saddle stitch, 1 for none).",
                 ),
                 "marks": _described({"type": "boolean"}, "Draw crop and registration marks."),
+                "spot_colours": _SPOT_COLOURS,
                 "overprint_black": _described(
                     {"type": "boolean", "default": True},
                     "100 % K text and rules overprint in the press file (no white halo when "

@@ -25,6 +25,7 @@ from printpipe.preflight.pdfobjects import (
 from printpipe.preflight.profiles import (
     _CHECK_FOR_TAG,
     MAX_IMAGE_PIXELS,
+    SPOT_TAG,
     PreflightProfile,
 )
 from printpipe.preflight.report import (
@@ -245,6 +246,15 @@ class _ContentScanner:
         out: _Findings,
     ) -> None:
         for tag, what in sorted(uses):
+            if tag.startswith(SPOT_TAG):
+                name, _, alternate = tag[len(SPOT_TAG) :].partition("|")
+                out.add(
+                    "warning",
+                    "colour.spot",
+                    f"spot colour {name} (alternate {alternate})",
+                    number,
+                )
+                continue
             if tag in self._prof.forbid_colour_spaces:
                 check = _CHECK_FOR_TAG.get(tag, "colour." + tag.lower().replace("/", "-"))
                 out.add("error", check, f"{what} uses {tag}", number)
@@ -495,7 +505,9 @@ class _ContentScanner:
             space = (base_tags, f"Indexed on {base}")
         elif family in ("/Separation", "/DeviceN"):
             alt_tags, alt = self._space(cs[2], res, depth + 1)
-            space = (alt_tags, f"{family[1:]} with alternate {alt}")
+            names = [cs[1]] if family == "/Separation" else list(_resolve(cs[1]) or ())
+            spots = {f"{SPOT_TAG}{str(n)[1:]}|{alt}" for n in names if str(n) not in _PROCESS_NAMES}
+            space = (alt_tags | spots, f"{family[1:]} with alternate {alt}")
         elif family == "/Pattern":
             space = self._space(cs[1], res, depth + 1) if len(cs) > 1 else _DEVICE["/Pattern"]
         elif family in _DEVICE:
@@ -505,6 +517,10 @@ class _ContentScanner:
         self._keep.append(cs)
         self._spaces[key] = space
         return space
+
+
+# Colourant names of a Separation or DeviceN space that are not spot colours (ISO 32000 8.6.6).
+_PROCESS_NAMES = frozenset({"/Cyan", "/Magenta", "/Yellow", "/Black", "/All", "/None"})
 
 
 def _limiting_side(image: PlacedImage) -> str:

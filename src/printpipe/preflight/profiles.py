@@ -40,6 +40,8 @@ class PreflightProfile:
 
 
 _RGB = frozenset({"DeviceRGB", "ICCBased/RGB", "CalRGB"})
+_PRESS_FORBIDS = _RGB | {"Lab"}  # Lab is device-independent: convert it before printing
+SPOT_TAG = "spot:"  # colour tag of a spot colourant: "spot:<name>|<alternate space>"
 _CMYK = frozenset({"DeviceCMYK"})
 MAX_IMAGE_PIXELS = 150_000_000  # the same limit as for photos (printpipe.images)
 
@@ -51,7 +53,7 @@ PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
                 "press",
                 require_trim_box=True,
                 require_bleed_mm=3.0,
-                forbid_colour_spaces=_RGB,
+                forbid_colour_spaces=_PRESS_FORBIDS,
                 output_intent="/GTS_PDFX",
                 require_xmp=True,
                 page_multiple=4,
@@ -73,7 +75,7 @@ PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
             # A designer's cover or appendix before merging: what merging cannot repair.
             PreflightProfile(
                 "supplied-press",
-                forbid_colour_spaces=_RGB,
+                forbid_colour_spaces=_PRESS_FORBIDS,
                 error_below_ppi=150,
                 warn_below_ppi=300,
                 forbid_type3=True,
@@ -132,6 +134,7 @@ _CHECK_FOR_TAG: Mapping[str, str] = MappingProxyType(
         "DeviceCMYK": "colour.device-cmyk",
         "ICCBased/CMYK": "colour.device-cmyk",
         "DeviceGray": "colour.device-gray",
+        "Lab": "colour.lab",
         "ICCBased/Gray": "colour.device-gray",
     }
 )

@@ -26,6 +26,11 @@ _HINTS: Mapping[str, str] = MappingProxyType(
         "colour.device-rgb": "convert to CMYK through the press profile before placing (images "
         "with Pillow ImageCms, ReportLab enforceColorSpace='cmyk'); ask for a CMYK export of a "
         "supplied file",
+        "colour.lab": "convert Lab colour to the press CMYK before supplying the file (export "
+        "with 'convert to destination' and the printer's profile)",
+        "colour.spot": "a spot colour prints on a plate of its own: set 'spot_colours: keep' "
+        "(on purpose, reported) or 'spot_colours: convert' (to process CMYK) for the file or "
+        "in the layout",
         "colour.device-cmyk": "build this target from the RGB (screen) build, not the press "
         "file; ask for an RGB export of a supplied file",
         "boxes.missing": "every page needs a TrimBox: the finish stage sets it; re-export a "
