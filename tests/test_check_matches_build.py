@@ -21,11 +21,12 @@ from printpipe.errors import ExitCode
 A4 = (595.2756, 841.8898)
 
 
-def helvetica(path: Path) -> None:
+def unembedded_font(path: Path) -> None:
+    """A font with no free substitute (standard-14 fonts are embedded by a fixup)."""
     pdf = pages(1)
     page = pdf.pages[0]
     font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1)
-    font.BaseFont = pikepdf.Name.Helvetica
+    font.BaseFont = pikepdf.Name("/Frutiger-Roman")
     page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     page.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (Accounts) Tj ET")
     pdf.save(path)
@@ -62,7 +63,7 @@ def garbage(path: Path) -> None:
 
 
 CATALOGUE: dict[str, Callable[[Path], object]] = {
-    "unembedded-font": lambda e: appendix(e, helvetica),
+    "unembedded-font": lambda e: appendix(e, unembedded_font),
     "rgb-for-press": lambda e: appendix(e, rgb),
     "javascript": lambda e: appendix(e, _scripted),
     "user-password": lambda e: appendix(e, _encrypted("open-sesame")),

@@ -166,8 +166,8 @@ def test_rgb_and_unembedded_helvetica_are_both_errors(tmp_path):
     c.showPage()
     c.save()
     report = preflight(path, "press")
-    assert {("error", "colour.device-rgb"), ("error", "fonts.embedded")} <= checks(report)
-    (font,) = only(report, "fonts.embedded")
+    assert {("error", "colour.device-rgb"), ("error", "fonts.standard-14")} <= checks(report)
+    (font,) = only(report, "fonts.standard-14")
     assert "Helvetica" in font.message and font.page == 1 and "page 1" in font.message
     assert "initialFontName" in font.hint
     assert not report.ok
@@ -413,7 +413,7 @@ def test_fonts_inside_forms_and_annotation_appearances_are_checked(tmp_path):
     )
     pdf.save(tmp_path / "f.pdf")
     messages = " ".join(
-        f.message for f in only(preflight(tmp_path / "f.pdf", "any"), "fonts.embedded")
+        f.message for f in only(preflight(tmp_path / "f.pdf", "any"), "fonts.standard-14")
     )
     assert "Helvetica" in messages and "Courier" in messages
 

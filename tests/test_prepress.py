@@ -361,6 +361,10 @@ def test_spot_colours_convert_leaves_four_process_plates(edition: Path, tmp_path
     assert set(inked) == {"Cyan", "Magenta", "Yellow", "Black"}, inked
     assert inked["Magenta"] > 0.1 and inked["Yellow"] > 0.1, inked  # the band, in process
     assert inked["Cyan"] < 0.01, inked
+    import json
+
+    manifest = json.loads((edition / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert any(f"spot colour {PANTONE} converted" in f for f in manifest["fixups"]), manifest
 
 
 def test_spot_colours_keep_gives_a_fifth_plate_and_a_report_line(
@@ -419,3 +423,94 @@ def test_lab_image_in_a_supplied_file_is_an_error_naming_the_page(edition: Path)
         code, output = run(*command)
         assert code == ExitCode.PREFLIGHT_FAILED, output
         assert "appendix.pdf: page 2: image Im0 (Lab) uses Lab" in output, output
+
+
+# --- standard-14 font fixup ----------------------------------------------------------------------
+
+
+def helvetica_appendix(edition: Path, options: str = "") -> Path:
+    """Unembedded Helvetica (WinAnsi) and Times-Bold (implicit StandardEncoding)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    helvetica = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font,
+        Subtype=pikepdf.Name.Type1,
+        BaseFont=pikepdf.Name.Helvetica,
+        Encoding=pikepdf.Name.WinAnsiEncoding,
+    )
+    times = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name("/Times-Bold")
+    )
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=helvetica, F2=times))
+    page.Contents = pdf.make_stream(
+        b"0 0 0 1 k BT /F1 14 Tf 72 720 Td (Statement of accounts 2019: caf\xe9 \x80 42) Tj ET "
+        b"BT /F2 12 Tf 72 690 Td (Auditor's report, signed) Tj ET"
+    )
+    path = edition / "appendix.pdf"
+    pdf.save(path)
+    (edition / "edition.yaml").write_text(
+        MINI + f"appendices:\n  - {{file: appendix.pdf, title: Accounts{options}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def page_text(path: Path, page: int) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(path), "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return " ".join(done.stdout.split())
+
+
+def test_unembedded_helvetica_is_embedded_with_a_metric_compatible_font(edition: Path) -> None:
+    import subprocess
+
+    source = helvetica_appendix(edition)
+    code, output = run("check", edition)
+    assert code == 0, output
+    assert "font Helvetica embedded as Liberation Sans (metric-compatible)" in output, output
+    code, output = build(edition)
+    assert code == 0, output
+    assert "font Helvetica embedded as Liberation Sans (metric-compatible)" in output, output
+    assert "font Times-Bold embedded as Liberation Serif Bold" in output, output
+    assert "does not declare" not in output
+    press = edition / "out" / "mini-press.pdf"
+    fonts = subprocess.run(["pdffonts", str(press)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows and all(" yes " in row.split("TrueType")[-1] for row in rows), fonts.stdout
+    assert any(row.startswith("LiberationSans ") for row in rows), fonts.stdout
+    assert page_text(press, 2) == page_text(source, 1), (page_text(press, 2), page_text(source, 1))
+    assert "Auditor\u2019s report" in page_text(press, 2)
+    with pikepdf.open(press) as pdf:
+        fonts_used = pdf.pages[1].Resources.Font
+        liberation = next(f for f in fonts_used.values() if f.BaseFont == "/LiberationSans")
+        widths = [int(w) for w in liberation.Widths]
+        assert widths[ord("A") - 32] == 667 and widths[ord(" ") - 32] == 278  # Helvetica AFM
+        assert claims(press) == (True, True)
+    import json
+
+    manifest = json.loads((edition / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert any(
+        "page 1: font Helvetica embedded as Liberation Sans" in f for f in manifest["fixups"]
+    ), manifest["fixups"]
+
+
+def test_symbol_font_has_no_substitute_and_stays_an_error(edition: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    symbol = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Symbol
+    )
+    pdf.pages[0].Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=symbol))
+    pdf.pages[0].Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (abc) Tj ET")
+    pdf.save(edition / "appendix.pdf")
+    (edition / "edition.yaml").write_text(
+        MINI + "appendices:\n  - {file: appendix.pdf, title: Accounts}\n", encoding="utf-8"
+    )
+    code, output = build(edition)
+    assert code == ExitCode.PREFLIGHT_FAILED, output
+    assert "font Symbol is not embedded" in output

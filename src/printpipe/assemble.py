@@ -40,6 +40,7 @@ from pypdf.generic import (
 )
 
 from printpipe.errors import BadInputFileError, Diagnostic, ExitCode, Location
+from printpipe.fontfix import FontFixer, family
 from printpipe.model import Cover, SuppliedPdf
 from printpipe.spotcolour import convert_page
 
@@ -128,6 +129,7 @@ class Assembled:
     ranges: tuple[PageRange, ...]
     warnings: tuple[Diagnostic, ...]
     placed: tuple[PlacedFile, ...] = ()
+    fixups: tuple[str, ...] = ()  # what was repaired in supplied pages, page by page
 
     @property
     def pages(self) -> int:
@@ -753,16 +755,21 @@ def assemble(
     geometry: PageGeometryPt,
     pad_to_multiple: int | None,
     colour: str = "cmyk",
+    fonts_dir: Path | None = None,
 ) -> Assembled:
     """Merge everything in reading order and pad the page count for folding.
 
     Supplied files that chose ``spot_colours: convert`` have their spot colours converted to
     ``colour`` (the target's process space) page by page (:mod:`printpipe.spotcolour`).
+    Unembedded standard-14 fonts of supplied pages get the metric-compatible substitutes in
+    ``fonts_dir`` embedded (:mod:`printpipe.fontfix`).
     """
     writer = PdfWriter()
+    fixer = FontFixer(writer, fonts_dir) if fonts_dir is not None else None
     ranges: list[PageRange] = []
     warnings: list[Diagnostic] = []
     placed: dict[str, list[str]] = {}
+    fixups: list[str] = []
 
     def add(
         reader: PdfReader, indices: Sequence[int], kind: str, title: str, pdf: SuppliedPdf | None
@@ -785,9 +792,15 @@ def assemble(
                     rules = placed.setdefault(pdf.label, [])
                     if pdf.spot_colours == "convert":
                         for name in convert_page(page, pdf, index + 1, colour):
-                            note = f"spot colour {name} converted to process {colour.upper()}"
-                            if note not in rules:
-                                rules.append(note)
+                            fixups.append(
+                                f"{pdf.label} page {index + 1}: spot colour {name} converted "
+                                f"to process {colour.upper()}"
+                            )
+                    for name in fixer.fix_page(page) if fixer is not None else ():
+                        fixups.append(
+                            f"{pdf.label} page {index + 1}: font {name} embedded as "
+                            f"{family(name)} (metric-compatible)"
+                        )
                     placement = normalise_page(page, geometry, pdf, index + 1)
                     if placement.rule not in rules:
                         rules.append(placement.rule)
@@ -881,4 +894,4 @@ def assemble(
         add(cover_reader, back, "cover-back", "Back cover", cover.pdf)
     log.debug("assembled %d pages from %d ranges", len(writer.pages), len(ranges))
     placements = tuple(PlacedFile(label, tuple(rules)) for label, rules in placed.items())
-    return Assembled(writer, tuple(ranges), tuple(warnings), placements)
+    return Assembled(writer, tuple(ranges), tuple(warnings), placements, tuple(fixups))

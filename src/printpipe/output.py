@@ -206,7 +206,9 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> Path:
+def write_manifest(
+    path: Path, edition: Edition, results: Sequence[Written], fixups: Sequence[str] = ()
+) -> Path:
     """Record sha256 of every input and output, tool versions and SOURCE_DATE_EPOCH.
 
     Outputs of targets not built this time are kept from the previous manifest, so building
@@ -243,6 +245,7 @@ def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> 
         "options": options,
         "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
+        "fixups": list(fixups),  # repairs made to supplied files (fonts embedded, colours)
         "tools": tool_versions(),
     }
     with write_atomically(path) as temporary:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from printpipe import __version__, geometry, images
+from printpipe import __version__, fontfix, geometry, images
 from printpipe.assemble import (
     Assembled,
     PageGeometryPt,
@@ -97,6 +98,7 @@ class BuildResult:
     results: list[TargetResult] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     placements: list[str] = field(default_factory=list)  # how each supplied file was placed
+    fixups: list[str] = field(default_factory=list)  # repairs made to supplied pages
     timings: dict[str, float] = field(default_factory=dict)
     manifest: Path | None = None
 
@@ -315,6 +317,11 @@ def default_out_dir(edition: Edition) -> Path:
     return find_project_root(edition.root) / "build" / edition.root.name
 
 
+def fonts_dir(edition: Edition) -> Path:
+    """The project's shipped fonts: where the standard-14 substitutes are (assets/fonts)."""
+    return find_project_root(edition.root) / "assets" / "fonts"
+
+
 def cache_dir(edition: Edition) -> Path:
     """The prepared-image cache, shared by every edition and target of the project."""
     return find_project_root(edition.root) / "build" / ".cache" / "images"
@@ -345,6 +352,17 @@ def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> Prefl
     return report
 
 
+_FONT_NAME = re.compile(r"font (\S+) is not embedded.*$")
+
+
+def _fixable_font(edition: Edition, finding: Finding) -> str | None:
+    """The standard-14 font a finding names, if assembling will embed a substitute for it."""
+    font = _FONT_NAME.search(finding.message)
+    if finding.check != "fonts.standard-14" or font is None:
+        return None
+    return font.group(1) if fontfix.substitute(font.group(1), fonts_dir(edition)) else None
+
+
 def _supplied_profile(target: Target) -> str:
     return f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
 
@@ -366,6 +384,11 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
             severity = finding.severity
             message = f"{pdf.label}: {finding.message}"
             hint = finding.hint
+            name = _fixable_font(edition, finding)
+            if name is not None:
+                severity, hint = "info", None
+                fixed = f"font {name} embedded as {fontfix.family(name)} (metric-compatible)"
+                message = f"{pdf.label}: {_FONT_NAME.sub(fixed, finding.message)}"
             if finding.check == "colour.spot" and pdf.spot_colours is not None:
                 severity, hint = "info", None
                 message += (
@@ -395,7 +418,11 @@ def _accepted_breaks(edition: Edition, target: Target) -> list[str]:
         if not pdf.accept:
             continue
         report = _cached_preflight(edition, pdf, _supplied_profile(target))
-        found += [f"{pdf.label} {f.message}" for f in report.errors if f.check in BREAKS_STANDARD]
+        found += [
+            f"{pdf.label} {f.message}"
+            for f in report.errors
+            if f.check in BREAKS_STANDARD and not _fixable_font(edition, f)
+        ]
     return found
 
 
@@ -526,8 +553,12 @@ def build_target(
             PageGeometryPt(trim_w, trim_h, bleed, layout.page.bleed_pt),
             layout.press.pad_to_multiple if target.pad else None,
             colour=target.colour,
+            fonts_dir=fonts_dir(edition),
         )
         result.warnings.extend(assembled.warnings)
+        for fixup in assembled.fixups:
+            if fixup not in result.fixups:
+                result.fixups.append(fixup)
         for placed in assembled.placed:
             if placed.text not in result.placements:
                 result.placements.append(placed.text)
@@ -614,6 +645,8 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
                 raise output_error(Path(work), error) from None
     out_dir = options.out_dir or default_out_dir(edition)
     written = [Written(r.target, r.path, r.pages) for r in result.results]
-    result.manifest = write_manifest(out_dir / "manifest.json", edition, written)
+    result.manifest = write_manifest(
+        out_dir / "manifest.json", edition, written, fixups=result.fixups
+    )
     timings["total"] = time.perf_counter() - started
     return result

@@ -91,5 +91,7 @@ class _FontScanner:
             descriptor = font.get("/FontDescriptor")
         if _embedded(descriptor):
             return []
-        what = " (a standard 14 font: it must be embedded too)" if name in _STANDARD_14 else ""
-        return [("error", "fonts.embedded", f"font {name} is not embedded{what}")]
+        if name in _STANDARD_14:
+            message = f"font {name} is not embedded (a standard 14 font: it must be embedded too)"
+            return [("error", "fonts.standard-14", message)]
+        return [("error", "fonts.embedded", f"font {name} is not embedded")]

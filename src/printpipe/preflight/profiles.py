@@ -95,7 +95,13 @@ PROFILES: Mapping[str, PreflightProfile] = MappingProxyType(
 # Findings that break PDF/X-4 or PDF/A-2 in the merged file: an output carrying one of them
 # (accepted in a supplied file) must not declare the standard.
 BREAKS_STANDARD = frozenset(
-    {"fonts.embedded", "colour.device-rgb", "colour.device-cmyk", "file.broken"}
+    {
+        "fonts.embedded",
+        "fonts.standard-14",
+        "colour.device-rgb",
+        "colour.device-cmyk",
+        "file.broken",
+    }
 )
 # Findings that ``accept:`` never lets through: they would harm a RIP or a reader.
 NEVER_ACCEPTED = frozenset({"images.too-large"})
