@@ -514,3 +514,24 @@ def test_symbol_font_has_no_substitute_and_stays_an_error(edition: Path) -> None
     code, output = build(edition)
     assert code == ExitCode.PREFLIGHT_FAILED, output
     assert "font Symbol is not embedded" in output
+
+
+# --- repair messages in the user's language ------------------------------------------------------
+
+
+@pytest.mark.parametrize("accept", ["", ", accept: trusted"], ids=["preflight", "assembly"])
+def test_a_broken_page_box_is_named_in_plain_words(edition: Path, accept: str) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=TRIM)
+    pdf.pages[0].obj.CropBox = pikepdf.Array([0, 0, 100])
+    pdf.pages[0].Contents = pdf.make_stream(b"0 0 0 1 k 10 10 50 50 re f")
+    pdf.save(edition / "appendix.pdf")
+    (edition / "edition.yaml").write_text(
+        MINI + f"appendices:\n  - {{file: appendix.pdf, title: Accounts{accept}}}\n",
+        encoding="utf-8",
+    )
+    code, output = build(edition)
+    assert code != 0, output
+    assert "page 1" in output and "no usable page size" in output, output
+    for jargon in ("ValueError", "unpack", "Expected an array"):
+        assert jargon not in output, output

@@ -265,12 +265,30 @@ def _read(pdf: SuppliedPdf, where: Location) -> tuple[PdfReader, int, str | None
     return reader, count, opened_with
 
 
+# What pypdf says, and what it means to someone who made the file (checked in order).
+_PLAIN_WORDS: tuple[tuple[str, str], ...] = (
+    ("four values for /", "it has no usable page size (a page box is not four numbers)"),
+    ("Stream has ended unexpectedly", "the file is cut short (a download or copy did not finish)"),
+    ("startxref", "its table of contents (xref) is damaged"),
+    ("xref", "its table of contents (xref) is damaged"),
+    ("Could not find object", "it refers to parts that are missing from the file"),
+    ("Unexpected end of stream", "the file is cut short (a download or copy did not finish)"),
+    ("Error -3 while decompressing", "a compressed part of it is corrupt"),
+    ("decrypt", "it is encrypted in a way that cannot be opened"),
+)
+
+
 def _why(error: BaseException) -> str:
+    """The library's complaint in the words of the person who made the file."""
     if isinstance(error, LimitReachedError):
         return (
             "a compressed stream inflates past pypdf's safety limit, as a decompression bomb does"
         )
-    return f"{type(error).__name__}: {str(error)[:160]}"
+    text = str(error)
+    for clue, plain in _PLAIN_WORDS:
+        if clue.lower() in text.lower():
+            return plain
+    return f"its structure is damaged: {text[:120]}" if text else "its structure is damaged"
 
 
 BLEED_TOLERANCE_PT = 0.5 * PT_PER_MM  # an export's page size, rounded by the design tool

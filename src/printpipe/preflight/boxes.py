@@ -25,11 +25,18 @@ _SIZE_TOLERANCE = 0.5  # pt: trim size comparison
 _Box = tuple[float, float, float, float]
 
 
+class _BadBox(ValueError):
+    """A page box that is not four numbers, named the way a user can act on."""
+
+
 def _box(page: Any, key: str) -> _Box | None:
     value = page.get(key)
     if value is None:
         return None
-    x0, y0, x1, y1 = (float(v) for v in value.get_object())
+    try:
+        x0, y0, x1, y1 = (float(v) for v in value.get_object())
+    except (*_BROKEN, ValueError) as exc:
+        raise _BadBox(f"no usable page size: its {key[1:]} is not four numbers") from exc
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
@@ -57,6 +64,9 @@ def _check_boxes(pages: list[Any], prof: PreflightProfile, out: _Findings) -> No
             bleed = _box(page, "/BleedBox")
             trim = _box(page, "/TrimBox")
             rotate = int(page.get("/Rotate", 0) or 0)
+        except _BadBox as exc:
+            out.add("error", "file.broken", str(exc), number)
+            continue
         except _BROKEN as exc:
             out.add("error", "file.broken", f"unreadable page box ({_why(exc)})", number)
             continue
