@@ -535,3 +535,28 @@ def test_a_broken_page_box_is_named_in_plain_words(edition: Path, accept: str) -
     assert "page 1" in output and "no usable page size" in output, output
     for jargon in ("ValueError", "unpack", "Expected an array"):
         assert jargon not in output, output
+
+
+# --- total ink of converted photos ---------------------------------------------------------------
+
+
+def test_total_ink_is_measured_after_jpeg_encoding(edition: Path) -> None:
+    """A dark photo converts to rich black (about 290 %): fine at 300 %, refused at 250 %."""
+    from PIL import Image
+
+    (edition / "photos").mkdir()
+    Image.new("RGB", (1200, 800), (5, 5, 10)).save(edition / "photos" / "night.jpg", quality=95)
+    parts = "  - photo: {file: photos/night.jpg, placement: column}\n"
+    (edition / "edition.yaml").write_text(MINI + parts, encoding="utf-8")
+    code, output = build(edition)
+    assert code == 0, output
+    layouts = edition.parent.parent / "layouts"
+    (layouts / "lowink.yaml").write_text(
+        "extends: house\npress:\n  total_ink_limit: 250\n", encoding="utf-8"
+    )
+    (edition / "edition.yaml").write_text(
+        MINI.replace("layout: house", "layout: lowink") + parts, encoding="utf-8"
+    )
+    code, output = build(edition)
+    assert code == ExitCode.PREFLIGHT_FAILED, output
+    assert "night.jpg" in output and "% total ink, above the 250 % limit" in output, output

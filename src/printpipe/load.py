@@ -572,6 +572,7 @@ def _build_layout(
             marks=bool(press.get("marks", False)),
             overprint_black=bool(press.get("overprint_black", True)),
             spot_colours=press.get("spot_colours"),
+            total_ink_limit=float(press.get("total_ink_limit", 300.0)),
             cmyk_profile=files.get("colour_management.cmyk_profile"),
             rgb_profile=files.get("colour_management.rgb_profile"),
             **{

@@ -324,6 +324,7 @@ class PressSettings:
     marks: bool = False
     overprint_black: bool = True  # 100 % K text and rules overprint in the press file
     spot_colours: str | None = None  # supplied files' spot colours: "keep" | "convert"
+    total_ink_limit: float = 300.0  # percent; the profile's limit (tools/build_icc.sh -l 300)
     cmyk_profile: Path | None = None
     rgb_profile: Path | None = None
     output_condition: str = "FOGRA39 (ISO 12647-2:2004, coated paper)"

@@ -280,6 +280,29 @@ def _resolution_problems(
     return problems
 
 
+TAC_TOLERANCE = 1.0  # percent: rounding of 8-bit values over four channels
+
+
+def _ink_problems(prepared: list[images.PreparedImage], limit: float) -> list[Diagnostic]:
+    """Total ink of every converted photo, measured on the file that goes into the PDF."""
+    problems = []
+    for image in prepared:
+        ink = images.total_ink(image.path)
+        if ink > limit + TAC_TOLERANCE:
+            problems.append(
+                Diagnostic(
+                    f"converted photo carries {ink:.0f} % total ink, above the "
+                    f"{limit:g} % limit (press.total_ink_limit)",
+                    Location(display_path(image.source)),
+                    "convert with the printer's profile (colour_management.cmyk_profile), or "
+                    "supply the photo in CMYK within the limit",
+                    severity="error",
+                    code=ExitCode.PREFLIGHT_FAILED,
+                )
+            )
+    return problems
+
+
 def _planned_resolution_problems(
     edition: Edition,
     infos: dict[Path, images.ImageInfo],
@@ -544,6 +567,9 @@ def build_target(
         problems = _resolution_problems(body, infos, policy, front)
         result.warnings.extend(d for d in problems if not d.is_error)
         raise_if_errors(problems, "photos are below the press resolution", ImagePolicyError)
+    if target.colour == "cmyk":
+        inked = _ink_problems(done, layout.press.total_ink_limit)
+        raise_if_errors(inked, "photos carry more ink than the press takes", PreflightError)
     with _timed(timings, "assemble", options.progress):
         trim_w, trim_h = layout.page.trim_pt
         assembled: Assembled = assemble(

@@ -336,6 +336,11 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                 ),
                 "marks": _described({"type": "boolean"}, "Draw crop and registration marks."),
                 "spot_colours": _SPOT_COLOURS,
+                "total_ink_limit": _described(
+                    {"type": "number", "minimum": 200, "maximum": 400, "default": 300},
+                    "Highest total ink (C+M+Y+K, %) a converted photo may carry after JPEG "
+                    "encoding; the CMYK profile's own limit.",
+                ),
                 "overprint_black": _described(
                     {"type": "boolean", "default": True},
                     "100 % K text and rules overprint in the press file (no white halo when "
