@@ -423,6 +423,8 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
             if severity == "error" and pdf.accept and finding.check not in NEVER_ACCEPTED:
                 severity = "warning"
                 message += f" (accepted: {pdf.accept})"
+            elif severity == "error" and finding.check in NEVER_ACCEPTED:
+                hint = f"{hint or 'fix the file'} ('accept:' cannot let this through)"
             elif severity == "error":
                 hint = f"{hint or 'fix the file'}; or add 'accept: <reason>' to it in edition.yaml"
             problems.append(
