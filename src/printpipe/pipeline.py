@@ -283,23 +283,33 @@ def _resolution_problems(
 TAC_TOLERANCE = 1.0  # percent: rounding of 8-bit values over four channels
 
 
-def _ink_problems(prepared: list[images.PreparedImage], limit: float) -> list[Diagnostic]:
-    """Total ink of every converted photo, measured on the file that goes into the PDF."""
+def _ink_problems(
+    prepared: list[images.PreparedImage], infos: dict[Path, images.ImageInfo], limit: float
+) -> list[Diagnostic]:
+    """Total ink of every photo, measured on the file that goes into the PDF.
+
+    A photo printpipe converted above the limit is an error (the conversion is ours); one
+    supplied in CMYK is the photographer's separation, passed through: a warning.
+    """
     problems = []
     for image in prepared:
         ink = images.total_ink(image.path)
-        if ink > limit + TAC_TOLERANCE:
-            problems.append(
-                Diagnostic(
-                    f"converted photo carries {ink:.0f} % total ink, above the "
-                    f"{limit:g} % limit (press.total_ink_limit)",
-                    Location(display_path(image.source)),
-                    "convert with the printer's profile (colour_management.cmyk_profile), or "
-                    "supply the photo in CMYK within the limit",
-                    severity="error",
-                    code=ExitCode.PREFLIGHT_FAILED,
-                )
+        if ink <= limit + TAC_TOLERANCE:
+            continue
+        info = infos.get(image.source)
+        supplied = info is not None and info.mode == "CMYK"
+        problems.append(
+            Diagnostic(
+                f"{'CMYK' if supplied else 'converted'} photo carries {ink:.0f} % total ink, "
+                f"above the {limit:g} % limit (press.total_ink_limit)",
+                Location(display_path(image.source)),
+                "separate it again with the printer's profile and ink limit"
+                if supplied
+                else "convert with the printer's profile (colour_management.cmyk_profile)",
+                severity="warning" if supplied else "error",
+                code=ExitCode.PREFLIGHT_FAILED,
             )
+        )
     return problems
 
 
@@ -570,7 +580,8 @@ def build_target(
         result.warnings.extend(d for d in problems if not d.is_error)
         raise_if_errors(problems, "photos are below the press resolution", ImagePolicyError)
     if target.colour == "cmyk":
-        inked = _ink_problems(done, layout.press.total_ink_limit)
+        inked = _ink_problems(done, infos, layout.press.total_ink_limit)
+        result.warnings.extend(d for d in inked if not d.is_error)
         raise_if_errors(inked, "photos carry more ink than the press takes", PreflightError)
     with _timed(timings, "assemble", options.progress):
         trim_w, trim_h = layout.page.trim_pt

@@ -21,7 +21,8 @@ _HINTS: Mapping[str, str] = MappingProxyType(
     {
         "fonts.embedded": "embed every font when exporting (PDF/X-4 or PDF/A preset); in "
         "ReportLab register a TTF and pass initialFontName= so Helvetica never leaks in",
-        "fonts.standard-14": "embed every font when exporting; in a supplied file printpipe "
+        "fonts.standard-14": "embed every font when exporting (in ReportLab register a TTF and "
+        "pass initialFontName= so Helvetica never leaks in); in a supplied file printpipe "
         "embeds metric-compatible Liberation fonts for Helvetica, Times and Courier itself",
         "fonts.type3": "re-export with the original outline fonts; Type 3 fonts are often "
         "bitmaps and print soft",
