@@ -115,3 +115,28 @@ def test_check_reports_the_placed_resolution_and_the_limiting_side(edition: Path
     assert code == ExitCode.IMAGE_POLICY, output
     assert "60x40 px photo is" in output and "where it is placed" in output
     assert "its width limits it to" in output
+
+
+def test_check_preflights_supplied_files_once_for_the_build(
+    edition: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check` caches the supplied files' preflight as the build does: the build reuses it."""
+    from printpipe import pipeline
+
+    appendix(edition, lambda p: pages(2).save(p))
+    code, output = run("check", edition)
+    assert code == 0, output
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("supplied file preflighted again")
+
+    real = pipeline.preflight
+    monkeypatch.setattr(
+        pipeline,
+        "preflight",
+        lambda path, profile, **kw: (
+            not_again() if str(profile).startswith("supplied") else real(path, profile, **kw)
+        ),
+    )
+    code, output = run("build", edition, "--out", edition / "out")
+    assert code == 0, output

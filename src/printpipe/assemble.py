@@ -16,7 +16,7 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -502,9 +502,15 @@ def check_supplied(
                 contents = page.get_contents()
                 if contents is not None:
                     contents.get_data()
-                trim, _rule = _trim_of(page, geometry, pdf)
+                turned = page.get("/Rotate", 0) % 180 == 90
+                seen_as = (
+                    replace(geometry, trim_w=geometry.trim_h, trim_h=geometry.trim_w)
+                    if turned
+                    else geometry
+                )  # the unrotated box, against the trim turned the same way
+                trim, _rule = _trim_of(page, seen_as, pdf)
                 width, height = float(trim.width), float(trim.height)
-                if page.get("/Rotate", 0) % 180 == 90:
+                if turned:
                     width, height = height, width
             except _DAMAGE as error:
                 raise BadInputFileError(
