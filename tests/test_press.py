@@ -194,7 +194,8 @@ def test_every_target_has_no_unreferenced_objects(
 
 
 def test_photo_separations_carry_black(sample_press: BuildResult) -> None:
-    """Medium black generation: converted photos put K on (nearly) every pixel, not 0 on half."""
+    """Medium black generation: photos (the cover's, converted by tools/make_samples.py, too)
+    put K on (nearly) every pixel, where the zero-K profile left it off 45-83 % of them."""
     import io
 
     from PIL import Image
@@ -212,5 +213,4 @@ def test_photo_separations_carry_black(sample_press: BuildResult) -> None:
                 histogram = im.getchannel("K").histogram()
             shares[ref.idnum] = histogram[0] / sum(histogram)
     assert len(shares) >= 5, shares
-    with_black = [share for share in shares.values() if share < 0.1]
-    assert len(with_black) >= 0.8 * len(shares), shares
+    assert all(share < 0.1 for share in shares.values()), shares  # the cover's photo too
