@@ -194,8 +194,11 @@ def test_every_target_has_no_unreferenced_objects(
 
 
 def test_photo_separations_carry_black(sample_press: BuildResult) -> None:
-    """Medium black generation: photos (the cover's, converted by tools/make_samples.py, too)
-    put K on (nearly) every pixel, where the zero-K profile left it off 45-83 % of them."""
+    """Medium black generation: every photo puts K on (nearly) every pixel.
+
+    The cover's photo (converted by tools/make_samples.py) included; the zero-K profile left K
+    off 45-83 % of the pixels.
+    """
     import io
 
     from PIL import Image
