@@ -296,6 +296,10 @@ def spot_appendix(edition: Path, options: str = "", function: str = "type4") -> 
         tint = pdf.make_stream(b"{ dup 0 mul exch dup 0.53 mul exch dup 1 mul exch 0 mul }")
         tint.FunctionType, tint.Domain = 4, [0, 1]
         tint.Range = [0, 1, 0, 1, 0, 1, 0, 1]
+    elif function == "type0":  # sampled: 2 samples of 4 bytes, linearly interpolated
+        tint = pdf.make_stream(bytes([0, 0, 0, 0, 0, 135, 255, 0]))
+        tint.FunctionType, tint.Domain, tint.Size = 0, [0, 1], [2]
+        tint.Range, tint.BitsPerSample = [0, 1, 0, 1, 0, 1, 0, 1], 8
     else:
         tint = pikepdf.Dictionary(
             FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[0, 0.53, 1, 0], N=1
@@ -381,10 +385,17 @@ def test_spot_colours_keep_gives_a_fifth_plate_and_a_report_line(
     assert inked["Magenta"] < 0.01, inked
 
 
-def test_layout_choice_applies_and_type2_tint_transforms_convert(
-    edition: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("function", "full", "half"),
+    [
+        ("type2", b"0 0.53 1 0 k", b"0 0.265 0.5 0 k"),
+        ("type0", b"0 0.52941 1 0 k", b"0 0.26471 0.5 0 k"),
+    ],
+)
+def test_layout_choice_applies_and_type2_and_sampled_tint_transforms_convert(
+    edition: Path, tmp_path: Path, function: str, full: bytes, half: bytes
 ) -> None:
-    spot_appendix(edition, function="type2")
+    spot_appendix(edition, function=function)
     layouts = edition.parent.parent / "layouts"
     (layouts / "converting.yaml").write_text(
         "extends: house\npress:\n  spot_colours: convert\n", encoding="utf-8"
@@ -399,7 +410,7 @@ def test_layout_choice_applies_and_type2_tint_transforms_convert(
     assert set(inked) == {"Cyan", "Magenta", "Yellow", "Black"}, inked
     with pikepdf.open(edition / "out" / "mini-press.pdf") as pdf:
         shown = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[1]))
-        assert b"0 0.53 1 0 k" in shown and b"0 0.265 0.5 0 k" in shown, shown
+        assert full in shown and half in shown, shown
 
 
 def test_lab_image_in_a_supplied_file_is_an_error_naming_the_page(edition: Path) -> None:
