@@ -652,3 +652,16 @@ def test_image_declaring_too_many_pixels_is_an_error(tmp_path: Path) -> None:
     report = preflight(path, "any")
     found = [f for f in report.findings if f.check == "images.too-large"]
     assert found and found[0].severity == "error" and "20000 x 10000" in found[0].message
+
+
+def test_icc_based_colour_is_listed_where_it_is_allowed(tmp_path):
+    def icc4(pdf):
+        icc = pdf.make_stream(b"\0" * 128)
+        icc.N = 4
+        return Dictionary(ColorSpace=Dictionary(CS0=Array([Name.ICCBased, icc])))
+
+    path = pike_page(tmp_path / "i.pdf", b"/CS0 cs 0 0 0 1 sc 0 0 10 10 re f", icc4)
+    report = preflight(path, "supplied-press")
+    (listed,) = only(report, "colour.managed")
+    assert listed.severity == "info" and "uses ICCBased/CMYK" in listed.message
+    assert listed.page == 1 and report.ok

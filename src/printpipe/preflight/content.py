@@ -258,6 +258,9 @@ class _ContentScanner:
             if tag in self._prof.forbid_colour_spaces:
                 check = _CHECK_FOR_TAG.get(tag, "colour." + tag.lower().replace("/", "-"))
                 out.add("error", check, f"{what} uses {tag}", number)
+            elif tag.startswith("ICCBased") or tag == "Lab":
+                # Listed, not judged: device-independent colour the target allows.
+                out.add("info", "colour.managed", f"{what} uses {tag}", number)
         for name in sorted(notdef):
             out.add(
                 "warning",
