@@ -43,6 +43,8 @@ No validator for PDF/X-4 or PDF/A-2b is available here (pitfalls §9): a clean r
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from printpipe.preflight.boxes import _check_boxes
@@ -84,6 +86,7 @@ def preflight(
     password: str | None = None,
     label: str | None = None,
     checked_pages: frozenset[int] = frozenset(),
+    image_sources: Mapping[tuple[int, int], str] | None = None,
 ) -> PreflightReport:
     """Check the PDF at ``path`` against ``profile`` and return the report.
 
@@ -92,6 +95,8 @@ def preflight(
     ``checked_pages`` (1-based) are pages whose content streams were already checked, e.g.
     supplied pages preflighted before merging: their boxes, fonts and actions are checked
     again, their content (the costly part for a 400-page appendix) is not parsed twice.
+    ``image_sources`` names images by the file they were made from (keyed by pixel size),
+    so a finding says ``photos/vigil.jpg`` rather than an XObject name.
     """
     prof = _resolve_profile(profile)
     name = label or str(path)
@@ -101,12 +106,14 @@ def preflight(
     except _BROKEN as exc:
         raise _unreadable(name, exc) from exc
     out = _Findings()
+    with contextlib.suppress(*_BROKEN):  # a broken /PageLabels tree: findings name sheets
+        out.labels = list(reader.page_labels)
     if reader.is_encrypted:
         _report_encryption(prof, password is not None, out)
     _check_boxes(pages, prof, out)
     _check_document(reader, prof, out)
     fonts = _FontScanner(prof)
-    content = _ContentScanner(reader, prof)
+    content = _ContentScanner(reader, prof, image_sources or {})
     images: list[PlacedImage] = []
     for number, page in enumerate(pages, start=1):
         try:

@@ -200,9 +200,12 @@ def _default_spaces(resources: Any) -> frozenset[str]:
 class _ContentScanner:
     """Walks content streams for colour, image placement and glyphs, caching by object."""
 
-    def __init__(self, reader: PdfReader, prof: PreflightProfile) -> None:
+    def __init__(
+        self, reader: PdfReader, prof: PreflightProfile, sources: Mapping[tuple[int, int], str]
+    ) -> None:
         self._reader = reader
         self._prof = prof
+        self._sources = sources  # (width, height) px -> the file the image was made from
         self._streams: dict[Any, _Summary] = {}
         self._spaces: dict[Any, _Space] = {}
         self._images: dict[Any, _ImageInfo] = {}
@@ -438,6 +441,7 @@ class _ContentScanner:
         label = str(name).lstrip("/")
         if xobject.get("/Subtype") == "/Image":
             info = self._image(xobject, res)
+            label = self._sources.get((info.width, info.height), label)
             s.images.append((ctm, label, info))
             s.uses.update((t, f"image {label} ({info.space[1]})") for t in info.space[0])
         elif xobject.get("/Subtype") == "/Form":

@@ -208,6 +208,7 @@ class _Findings:
 
     def __init__(self) -> None:
         self._pages: dict[tuple[str, str, str, str | None], list[int]] = {}
+        self.labels: list[str] = []  # the printed folio of each sheet, when the PDF has labels
 
     def add(
         self,
@@ -228,7 +229,7 @@ class _Findings:
         found = []
         for (severity, check, message, hint), pages in self._pages.items():
             pages = sorted(set(pages))
-            text = f"{_page_ranges(pages)}: {message}" if pages else message
+            text = f"{_page_names(pages, self.labels)}: {message}" if pages else message
             found.append(
                 Finding(severity, check, text, pages[0] if pages else None, hint, tuple(pages))
             )
@@ -248,6 +249,20 @@ def _page_ranges(pages: list[int]) -> str:
     if len(ranges) > _MAX_RANGES:
         parts.append(f"and {len(pages) - sum(b - a + 1 for a, b in ranges[:_MAX_RANGES])} more")
     return ("page " if len(pages) == 1 else "pages ") + ", ".join(parts)
+
+
+def _page_names(pages: list[int], labels: list[str]) -> str:
+    """Pages by printed folio, sheets in brackets: ``page 9 (sheet 12)``, ``pages 3-5``.
+
+    The folio form only when the PDF's page labels differ from the sheet numbers.
+    """
+    sheets = _page_ranges(pages)
+    named = [labels[p - 1] for p in pages if 0 < p <= len(labels)]
+    if len(named) != len(pages) or named == [str(p) for p in pages]:
+        return sheets
+    shown = ", ".join(named[:6]) + (", ..." if len(named) > 6 else "")
+    word = "page" if len(pages) == 1 else "pages"
+    return f"{word} {shown} ({sheets.replace('page', 'sheet')})"
 
 
 def _count(n: int, word: str) -> str:
