@@ -348,6 +348,15 @@ class RunningHead:
 
 
 @dataclass(frozen=True)
+class Hyphenation:
+    """Hyphenation rules beyond the patterns: word lists, and whether capitals may break."""
+
+    capitalised: bool = False
+    exceptions: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Layout:
     """A house style, after ``extends:`` has been resolved."""
 
@@ -365,6 +374,8 @@ class Layout:
     press: PressSettings
     images: ImageThresholds
     files: tuple[Path, ...] = ()
+    grid: bool = False
+    hyphenation: Hyphenation = Hyphenation()
 
 
 # --- The edition -------------------------------------------------------------------------------
@@ -388,3 +399,4 @@ class Edition:
     appendices: tuple[SuppliedPdf, ...]
     parts: tuple[Part, ...]
     inputs: tuple[Path, ...] = field(default=())
+    hyphenation: Hyphenation = Hyphenation()
