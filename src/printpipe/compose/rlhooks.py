@@ -85,20 +85,41 @@ def tj_operators(canvas: Any, font: TTFont, size: float, glyphs: Sequence[Glyph]
             ops.append("[%s] TJ" % " ".join(array))
             array.clear()
 
+    known = _codes(font, doc)
+    scale = 1000.0 / upem
     for glyph in glyphs:
-        code = code_for(font, glyph.gid)
-        ((subset, data),) = font.splitString(chr(code), doc)
+        found = known.get(glyph.gid)
+        if found is None:
+            code = code_for(font, glyph.gid)
+            ((subset, data),) = font.splitString(chr(code), doc)
+            found = known[glyph.gid] = (subset, data, face.getCharWidth(code))
+        subset, data, width = found
         if subset != current:
             flush()
             ops.append(f"{font.getSubsetInternalName(subset, doc)} {size:g} Tf")
             current = subset
         run.append(data)
-        adjust = glyph.advance * 1000.0 / upem - face.getCharWidth(code)
+        adjust = glyph.advance * scale - width
         if abs(adjust) > 0.01:
             end_run()
             array.append(f"{-adjust:.4g}")
     flush()
     return ops
+
+
+_CODES: dict[str, tuple[Any, dict[int, tuple[int, bytes, float]]]] = {}
+
+
+def _codes(font: TTFont, doc: Any) -> dict[int, tuple[int, bytes, float]]:
+    """Glyph id -> (subset, byte, width) for one font in one document.
+
+    ``splitString`` assigns a glyph its subset byte once per document; asking again gives the
+    same answer, so it is asked once per glyph (it was most of the drawing time).
+    """
+    entry = _CODES.get(font.fontName)
+    if entry is None or entry[0] is not doc:
+        entry = _CODES[font.fontName] = (doc, {})
+    return entry[1]
 
 
 def show(text_object: Any, operators: list[str]) -> None:

@@ -75,7 +75,6 @@ class TextBlock(Flowable):
         self.continued = False  # a part after a split: no space before, no marker
         self._width = -1.0
         self._pad = 0.0
-        self._bottom: float | None = None
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -103,10 +102,17 @@ class TextBlock(Flowable):
         top = getattr(doc, "text_top", None)
         return float(top()) if callable(top) else float(frame._y2)
 
-    def _snap(self, used: float) -> float:
-        """Distance from ``used`` (below the grid origin) down to the next grid line."""
+    def _snap(self, used: float, wanted: float = 0.0) -> float:
+        """Space from ``used`` (below the grid origin) to a grid line, nearest to ``wanted``.
+
+        Never negative: a block lands on the grid line nearest to where its nominal space
+        would put it, or the next one down.
+        """
         assert self.grid
-        return math.ceil(used / self.grid - EPSILON) * self.grid - used
+        target = round((used + wanted) / self.grid) * self.grid
+        if target < used - EPSILON:
+            target += math.ceil((used - target) / self.grid - EPSILON) * self.grid
+        return max(target - used, 0.0)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         lines = self._ensure(avail_width)
@@ -128,23 +134,31 @@ class TextBlock(Flowable):
             return base
         used = origin - frame._y
         if self.snap == "body":
-            return base + self._snap(used + base)
+            return self._snap(used, base)
         if self.snap == "before":
             height = len(self._ensure(frame._getAvailableWidth())) * self.leading
-            return base + self._snap(used + base + height + self.space_after)
+            extent = height + self.space_after
+            return self._snap(used + extent, base) 
         return base
 
     def getSpaceAfter(self) -> float:  # noqa: N802
         frame = getattr(self, "_frame", None)
         origin = self._origin()
-        if not self.grid or frame is None or origin is None or self._bottom is None:
+        if not self.grid or frame is None or origin is None:
             return self.space_after
-        used = origin - self._bottom
-        return self.space_after + self._snap(used + self.space_after)
+        # ReportLab asks before drawing, with the frame still at this block's top.
+        before = 0.0 if frame._atTop else self.getSpaceBefore()
+        bottom = frame._y - before - self.height
+        return self._snap(origin - bottom, self.space_after)
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         lines = self._ensure(avail_width)
         pad = self._pad
+        frame = getattr(self, "_frame", None)
+        if frame is not None and not frame._atTop:
+            # ReportLab asked for the space before without the frame: ask again with it.
+            nominal = 0.0 if self.continued else self.space_before
+            avail_height -= self.getSpaceBefore() - nominal
         fit = int((avail_height - pad + EPSILON) // self.leading)
         total = len(lines)
         fit = min(fit, total - 2)  # no widow: two lines at least go over
@@ -170,14 +184,9 @@ class TextBlock(Flowable):
         part.lines = lines
         part.continued = continued
         part._width = self._width
-        part._bottom = None
         return part
 
     # --- drawing --------------------------------------------------------------------------------
-
-    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
-        self._bottom = y
-        super().drawOn(canvas, x, y, _sW)
 
     def draw(self) -> None:
         canvas = self.canv
