@@ -35,8 +35,8 @@ def _to_unicode(fontname: str, subset: Sequence[int]) -> str:
         letters = _EXPAND.get(code)
         if letters:
             text = text.replace(
-                "<%02X> <%04X>" % (index, code),
-                "<%02X> <%s>" % (index, letters.encode("utf-16-be").hex().upper()),
+                f"<{index:02X}> <{code:04X}>",
+                f"<{index:02X}> <{letters.encode('utf-16-be').hex().upper()}>",
             )
     return text
 
@@ -47,6 +47,7 @@ def install() -> None:
 
 
 def installed() -> bool:
+    """Whether the ToUnicode patch is in place (a test checks it after imports)."""
     return ttfonts.makeToUnicodeCMap is _to_unicode
 
 
@@ -65,7 +66,9 @@ def code_for(font: TTFont, gid: int, text: str = "") -> int:
     return code
 
 
-def tj_operators(canvas: Any, font: TTFont, size: float, glyphs: Sequence[Glyph], upem: int) -> list[str]:
+def tj_operators(
+    canvas: Any, font: TTFont, size: float, glyphs: Sequence[Glyph], upem: int
+) -> list[str]:
     """``Tf`` and ``TJ`` operators drawing ``glyphs`` with HarfBuzz's advances (kerning)."""
     doc = canvas._doc
     face = font.face
@@ -76,13 +79,13 @@ def tj_operators(canvas: Any, font: TTFont, size: float, glyphs: Sequence[Glyph]
 
     def end_run() -> None:
         if run:
-            array.append("(%s)" % canvas._escape(b"".join(run)))
+            array.append(f"({canvas._escape(b''.join(run))})")
             run.clear()
 
     def flush() -> None:
         end_run()
         if array:
-            ops.append("[%s] TJ" % " ".join(array))
+            ops.append(f"[{' '.join(array)}] TJ")
             array.clear()
 
     known = _codes(font, doc)

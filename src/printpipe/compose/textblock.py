@@ -79,7 +79,9 @@ class TextBlock(Flowable):
     # --- layout ---------------------------------------------------------------------------------
 
     def _ensure(self, width: float, avoid: int | None = None) -> list[Line]:
-        if self.lines is None or (self.spans and abs(width - self._width) > 0.01 and not self.continued):
+        if self.lines is None or (
+            self.spans and abs(width - self._width) > 0.01 and not self.continued
+        ):
             measure = max(width - self.left_indent, 1.0)
             setting = Setting(
                 measure,
@@ -87,6 +89,7 @@ class TextBlock(Flowable):
                 self.setting.first_indent,
                 self.setting.hang_punctuation,
                 self.setting.expansion,
+                self.setting.tracking,
                 self.setting.hyphenator,
                 self.setting.rag,
             )
@@ -119,14 +122,20 @@ class TextBlock(Flowable):
         self._pad = 0.0
         frame = getattr(self, "_frame", None)
         origin = self._origin()
-        if self.grid and frame is not None and origin is not None and frame._atTop:
-            if self.snap == "body":
-                self._pad = self._snap(origin - frame._y)
+        at_top = frame is not None and frame._atTop
+        if (
+            self.grid
+            and frame is not None
+            and at_top
+            and origin is not None
+            and self.snap == "body"
+        ):
+            self._pad = self._snap(origin - frame._y)
         self.width = avail_width
         self.height = self._pad + len(lines) * self.leading
         return self.width, self.height
 
-    def getSpaceBefore(self) -> float:  # noqa: N802 (ReportLab's name)
+    def getSpaceBefore(self) -> float:
         base = 0.0 if self.continued else self.space_before
         frame = getattr(self, "_frame", None)
         origin = self._origin()
@@ -138,10 +147,10 @@ class TextBlock(Flowable):
         if self.snap == "before":
             height = len(self._ensure(frame._getAvailableWidth())) * self.leading
             extent = height + self.space_after
-            return self._snap(used + extent, base) 
+            return self._snap(used + extent, base)
         return base
 
-    def getSpaceAfter(self) -> float:  # noqa: N802
+    def getSpaceAfter(self) -> float:
         frame = getattr(self, "_frame", None)
         origin = self._origin()
         if not self.grid or frame is None or origin is None:
@@ -217,13 +226,19 @@ class TextBlock(Flowable):
                 text.setHorizScale(line.scale * 100)
             if line.word_space:
                 text.setWordSpace(line.word_space)
+            if line.letter_space:
+                text.setCharSpace(line.letter_space)
             for piece in group:
                 font = pdfmetrics.getFont(self.fonts[piece.font])
                 upem = shaper_for(piece.font).upem
                 text.setTextOrigin(left + piece.x, baseline)
-                rlhooks.show(text, rlhooks.tj_operators(canvas, font, piece.size, piece.glyphs, upem))
+                rlhooks.show(
+                    text, rlhooks.tj_operators(canvas, font, piece.size, piece.glyphs, upem)
+                )
             if line.word_space:
                 text.setWordSpace(0)
+            if line.letter_space:
+                text.setCharSpace(0)
             if line.scale != 1.0:
                 text.setHorizScale(100)
             canvas.drawText(text)
@@ -235,7 +250,12 @@ class TextBlock(Flowable):
                 size = group[0].size
                 canvas.linkURL(
                     ink.href,
-                    (left + group[0].x, baseline - 0.25 * size, left + group[0].x + width, baseline + 0.8 * size),
+                    (
+                        left + group[0].x,
+                        baseline - 0.25 * size,
+                        left + group[0].x + width,
+                        baseline + 0.8 * size,
+                    ),
                     relative=1,
                     thickness=0,
                 )

@@ -128,7 +128,8 @@ def break_lines(
         """Index of the first item that starts the next line (discardables skipped)."""
         index = position + 1 if position >= 0 else 0
         while index < count and not isinstance(items[index], Box):
-            if isinstance(items[index], Penalty) and items[index].penalty <= -INFINITY:
+            item = items[index]
+            if isinstance(item, Penalty) and item.penalty <= -INFINITY:
                 break
             index += 1
         return index
@@ -168,9 +169,9 @@ def break_lines(
                         continue
             else:
                 keep.append(node)
-            if ratio < -1 or ratio > settings.tolerance:
-                if not (forced and ratio > settings.tolerance and settings.rescue):
-                    continue
+            rescued = forced and ratio > settings.tolerance and settings.rescue
+            if (ratio < -1 or ratio > settings.tolerance) and not rescued:
+                continue
             badness = 100.0 * min(abs(ratio), 10.0) ** 3
             demerits = (LINE_PENALTY + badness) ** 2
             if penalty >= 0:
@@ -188,9 +189,7 @@ def break_lines(
             if forced:
                 if node.flagged:
                     demerits += FINAL_HYPHEN
-                if node.line > 0 and (
-                    words(begin, b) < 2 or width < settings.runt_fraction * goal
-                ):
+                if node.line > 0 and (words(begin, b) < 2 or width < settings.runt_fraction * goal):
                     demerits += RUNT
             demerits += extra.get(b, 0.0) + node.demerits
             key = (fitness, min(run, 2))
@@ -210,12 +209,13 @@ def break_lines(
     finals = [node for node in active if node.position == count - 1]
     if not finals:
         return None
-    node: _Node | None = min(finals, key=lambda n: (n.demerits, n.fitness))
-    best_demerits = node.demerits if node else 0.0
+    chosen = min(finals, key=lambda n: (n.demerits, n.fitness))
+    best_demerits = chosen.demerits
     positions: list[int] = []
-    while node is not None and node.position >= 0:
-        positions.append(node.position)
-        node = node.previous
+    walk: _Node | None = chosen
+    while walk is not None and walk.position >= 0:
+        positions.append(walk.position)
+        walk = walk.previous
     positions.reverse()
     ratios = tuple(
         line_ratio(items, measure(line), settings, -1 if line == 0 else positions[line - 1], end)

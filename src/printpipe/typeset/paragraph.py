@@ -25,7 +25,7 @@ from printpipe.typeset.linebreak import (
     Settings,
     break_lines,
 )
-from printpipe.typeset.shaping import Glyph, shaper_for
+from printpipe.typeset.shaping import Glyph, Shaper, shaper_for
 
 OPENING_QUOTES = "\"'“‘«‹„"
 SPACE_STRETCH = 0.5  # of the space width: TeX's ratio; ratio 1 = spaces at 1.5 x natural
@@ -55,6 +55,7 @@ class Setting:
     first_indent: float = 0.0
     hang_punctuation: bool = False
     expansion: float = 0.02  # glyph expansion the breaker may use (Tz), each way
+    tracking: float = 0.01  # letter-spacing it may add (Tc), in ems per glyph; half that off
     hyphenator: Hyphenator | None = None
     rag: float = 0.0  # ragged lines: how much shorter than the measure a line may be
 
@@ -79,6 +80,7 @@ class Line:
     pieces: tuple[Piece, ...]
     scale: float  # glyph expansion, 1.0 = none (ReportLab's horizontal scale / 100)
     word_space: float  # points added to each space glyph before scaling (PDF Tw)
+    letter_space: float  # points added after every glyph before scaling (PDF Tc)
     width: float  # drawn width
     hyphenated: bool
     trailing_space: bool  # a space glyph ends the line (so extraction sees a word break)
@@ -182,6 +184,7 @@ def _items(
     items: list[Item] = []
     sources: dict[int, _Token] = {}
     expansion = setting.expansion if justify else 0.0
+    tracking = setting.tracking if justify else 0.0
     index = 0
     length = len(text)
     while index < length:
@@ -205,7 +208,18 @@ def _items(
         end = index
         while end < length and text[end] not in BREAK_SPACE and text[end] != NBSP:
             end += 1
-        _word(text, owner, spans, index, end, items, sources, expansion, setting, hyphenate)
+        _word(
+            text,
+            owner,
+            spans,
+            index,
+            end,
+            items,
+            sources,
+            (expansion, tracking),
+            setting,
+            hyphenate,
+        )
         index = end
     while items and isinstance(items[-1], Glue):
         items.pop()
@@ -221,11 +235,21 @@ def _word(
     end: int,
     items: list[Item],
     sources: dict[int, _Token],
-    expansion: float,
+    flex: tuple[float, float],
     setting: Setting,
     hyphenate: bool,
 ) -> None:
-    """Boxes (and hyphenation penalties) for the word ``text[start:end]``."""
+    """Boxes (and break penalties) for the word ``text[start:end]``, which may span spans.
+
+    Break points come from the whole word (so "example.org/x" followed by a full stop in
+    another run still breaks after its slashes); boxes are cut at break points and span ends.
+    """
+    raw = text[start:end]
+    kept = [i for i, ch in enumerate(raw) if ch != SOFT_HYPHEN] + [len(raw)]
+    breaks = {}
+    if hyphenate and setting.hyphenator is not None:
+        for found in setting.hyphenator.breaks(raw):
+            breaks[start + kept[found.index]] = found.hyphen
     first = True
     position = start
     while position < end:
@@ -235,28 +259,24 @@ def _word(
             stop += 1
         span = spans[span_index]
         shaper = shaper_for(span.font)
-        raw = text[position:stop]
-        word = raw.replace(SOFT_HYPHEN, "")
-        # Map offsets in the cleaned word back to the text.
-        back = [i for i, ch in enumerate(raw) if ch != SOFT_HYPHEN] + [len(raw)]
-        breaks = ()
-        single = position == start and stop == end
-        if hyphenate and single and setting.hyphenator is not None:
-            breaks = setting.hyphenator.breaks(raw)
-        cuts = [b.index for b in breaks]
-        widths = shaper.split_widths(word, cuts, span.size)
-        bounds = [0, *cuts, len(word)]
-        hyphen_width = shaper.width("-", span.size)
+        cuts_raw = [at for at in sorted(breaks) if position < at < stop]
+        bounds = [position, *cuts_raw, stop]
+        segment = text[position:stop]
+        word = segment.replace(SOFT_HYPHEN, "")
+        clean_cuts = [len(text[position:at].replace(SOFT_HYPHEN, "")) for at in cuts_raw]
+        widths = shaper.split_widths(word, clean_cuts, span.size)
+        expansion, tracking = flex
         for piece, width in enumerate(widths):
-            sources[len(items)] = _Token(
-                span_index, position + back[bounds[piece]], position + back[bounds[piece + 1]]
+            sources[len(items)] = _Token(span_index, bounds[piece], bounds[piece + 1])
+            track = (bounds[piece + 1] - bounds[piece]) * span.size * tracking
+            items.append(
+                Box(width, width * expansion + track, width * expansion + track / 2, first)
             )
-            items.append(Box(width, width * expansion, width * expansion, first))
             first = False
-            if piece < len(breaks):
-                found = breaks[piece]
-                if found.hyphen:
-                    items.append(Penalty(hyphen_width, HYPHEN_PENALTY, True))
+            after = bounds[piece + 1]
+            if after in breaks and after < end:
+                if breaks[after]:
+                    items.append(Penalty(shaper.width("-", span.size), HYPHEN_PENALTY, True))
                 else:
                     items.append(Penalty(0, URL_PENALTY, False))
         position = stop
@@ -321,6 +341,8 @@ def _line(
     boxes_width = 0.0
     space_width = 0.0
     count = 0
+    glyph_count = 0
+    track_room = 0.0
     for span_index, chunk in runs:
         span = spans[span_index]
         shaper = shaper_for(span.font)
@@ -332,17 +354,22 @@ def _line(
                 count += 1
             else:
                 boxes_width += glyph.advance * scale
+                track_room += span.size * setting.tracking
+            glyph_count += 1
         shaped.append((span, chunk, glyphs, scale, shaper.space.gid))
     if trailing and shaped:
         # The trailing space is drawn but takes no part in the fit.
         span, chunk, glyphs, scale, _ = shaped[-1]
         space_width -= glyphs[-1].advance * scale
         count -= 1
+        glyph_count -= 1
     natural = boxes_width + space_width
-    expand, word_space = 1.0, 0.0
+    expand, word_space, letter_space = 1.0, 0.0, 0.0
     stretchy = justify and (not last or natural > goal)
-    if stretchy and count >= 0:
-        expand, word_space = _fit(goal, boxes_width, space_width, count, setting.expansion)
+    if stretchy:
+        expand, word_space, letter_space = _fit(
+            goal, (boxes_width, space_width), (count, glyph_count), track_room, setting.expansion
+        )
     offset = indent
     if not justify or last:
         drawn = natural * expand
@@ -355,16 +382,16 @@ def _line(
     for span, chunk, glyphs, scale, space_gid in shaped:
         width = 0.0
         for glyph in glyphs:
-            width += glyph.advance * scale
+            width += glyph.advance * scale + letter_space
             if glyph.gid == space_gid:
                 width += word_space
         width *= expand
         pieces.append(Piece(span.font, span.size, span.style, glyphs, chunk, x, width))
         x += width
-    return Line(tuple(pieces), expand, word_space, x - offset, hyphen, trailing)
+    return Line(tuple(pieces), expand, word_space, letter_space, x - offset, hyphen, trailing)
 
 
-def _shape_chunk(shaper, chunk: str) -> tuple[Glyph, ...]:  # type: ignore[no-untyped-def]
+def _shape_chunk(shaper: Shaper, chunk: str) -> tuple[Glyph, ...]:
     """Shape word by word (the cache hits on words) and join with space glyphs."""
     glyphs: list[Glyph] = []
     offset = 0
@@ -373,29 +400,49 @@ def _shape_chunk(shaper, chunk: str) -> tuple[Glyph, ...]:  # type: ignore[no-un
             glyphs.append(Glyph(shaper.space.gid, offset - 1, shaper.space.advance))
         for glyph in shaper.shape(part) if part else ():
             glyphs.append(
-                Glyph(glyph.gid, glyph.cluster + offset, glyph.advance, glyph.x_offset, glyph.y_offset)
+                Glyph(
+                    glyph.gid, glyph.cluster + offset, glyph.advance, glyph.x_offset, glyph.y_offset
+                )
             )
         offset += len(part) + 1
     return tuple(glyphs)
 
 
 def _fit(
-    goal: float, boxes: float, spaces: float, count: int, expansion: float
-) -> tuple[float, float]:
-    """Glyph expansion and extra word space that make the line exactly ``goal`` wide."""
+    goal: float,
+    widths: tuple[float, float],
+    counts: tuple[int, int],
+    track_room: float,
+    expansion: float,
+) -> tuple[float, float, float]:
+    """Glyph expansion, word space and letter space that make the line exactly ``goal`` wide.
+
+    Glyphs expand (and letter-space) in proportion up to their limits, as the breaker
+    assumed; the spaces take the rest.  ``counts`` are the spaces and all glyphs (spaces
+    included, a trailing space not); letter space after the last glyph is not seen.
+    """
+    boxes, spaces = widths
+    count, glyphs = counts
     natural = boxes + spaces
     if natural < goal:
-        room = expansion * boxes + SPACE_STRETCH * spaces
-        ratio = (goal - natural) / room if room > 0 else 0.0
-        expand = 1 + expansion * min(ratio, 1.0)
+        room = expansion * boxes + track_room + SPACE_STRETCH * spaces
+        ratio = min((goal - natural) / room, 1.0) if room > 0 else 0.0
+        track = track_room * ratio
+        rest = goal - natural - room * ratio
+        if rest > 0 and track_room > 0:
+            # An emergency: letter-spacing may double before the spaces grow alone.
+            track += track_room * min(rest / (track_room + SPACE_STRETCH * spaces), 1.0)
     else:
-        room = expansion * boxes + SPACE_SHRINK * spaces
-        ratio = (goal - natural) / room if room > 0 else 0.0
-        expand = 1 + expansion * max(ratio, -1.0)
+        room = expansion * boxes + track_room / 2 + SPACE_SHRINK * spaces
+        ratio = max((goal - natural) / room, -1.0) if room > 0 else 0.0
+        track = track_room / 2 * ratio
+    expand = 1 + expansion * ratio
+    letter_space = track / max(glyphs - count, 1)
     if count <= 0:
-        return (min(max(goal / natural, 1 - expansion), 1 + expansion) if natural else 1.0), 0.0
-    word_space = (goal / expand - natural) / count
-    return expand, word_space
+        letter_space = (goal / expand - natural) / max(glyphs - 1, 1)
+        return expand, 0.0, letter_space
+    word_space = (goal / expand - natural - letter_space * (glyphs - 1)) / count
+    return expand, word_space, letter_space
 
 
 def _append(runs: list[list], span: int, chunk: str) -> None:
