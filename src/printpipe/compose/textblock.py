@@ -135,28 +135,37 @@ class TextBlock(Flowable):
         self.height = self._pad + len(lines) * self.leading
         return self.width, self.height
 
-    def getSpaceBefore(self) -> float:
+    def _space_before(self) -> float:
+        """The space this block wants above it, as it will really be left (grid-snapped)."""
         base = 0.0 if self.continued else self.space_before
         frame = getattr(self, "_frame", None)
         origin = self._origin()
         if not self.grid or frame is None or origin is None:
-            return base
+            return _overlapped(frame, base)
         used = origin - frame._y
         if self.snap == "body":
             return self._snap(used, base)
         if self.snap == "before":
             height = len(self._ensure(frame._getAvailableWidth())) * self.leading
-            extent = height + self.space_after
-            return self._snap(used + extent, base)
-        return base
+            return self._snap(used + height + self.space_after, base)
+        return _overlapped(frame, base)
 
-    def getSpaceAfter(self) -> float:
+    def getSpaceBefore(self) -> float:  # noqa: N802 (ReportLab's name)
+        wanted = self._space_before()
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_oASpace", False):
+            # The frame overlaps this space with the one left after the block above; ask for
+            # that much more, so what is left is exactly what the grid needs.
+            return wanted + frame._prevASpace
+        return wanted
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
         frame = getattr(self, "_frame", None)
         origin = self._origin()
         if not self.grid or frame is None or origin is None:
             return self.space_after
         # ReportLab asks before drawing, with the frame still at this block's top.
-        before = 0.0 if frame._atTop else self.getSpaceBefore()
+        before = 0.0 if frame._atTop else self._space_before()
         bottom = frame._y - before - self.height
         return self._snap(origin - bottom, self.space_after)
 
@@ -165,9 +174,9 @@ class TextBlock(Flowable):
         pad = self._pad
         frame = getattr(self, "_frame", None)
         if frame is not None and not frame._atTop:
-            # ReportLab asked for the space before without the frame: ask again with it.
+            # ReportLab measured the space before without the frame: measure again with it.
             nominal = 0.0 if self.continued else self.space_before
-            avail_height -= self.getSpaceBefore() - nominal
+            avail_height += _overlapped(frame, nominal) - self._space_before()
         fit = int((avail_height - pad + EPSILON) // self.leading)
         total = len(lines)
         fit = min(fit, total - 2)  # no widow: two lines at least go over
@@ -190,6 +199,8 @@ class TextBlock(Flowable):
 
     def _part(self, lines: list[Line], continued: bool) -> TextBlock:
         part = copy.copy(self)
+        # ReportLab marks a flowable that did not fit once; a new part has not failed yet.
+        part.__dict__.pop("_postponed", None)
         part.lines = lines
         part.continued = continued
         part._width = self._width
@@ -260,6 +271,13 @@ class TextBlock(Flowable):
                     thickness=0,
                 )
             start = end
+
+
+def _overlapped(frame: Any, space: float) -> float:
+    """What is left of a space before once the frame overlaps it with the space after."""
+    if frame is not None and getattr(frame, "_oASpace", False):
+        return max(space - frame._prevASpace, 0.0)
+    return space
 
 
 def _space(piece: Any) -> float:
