@@ -34,14 +34,8 @@ def points(hyphenator: Hyphenator, word: str) -> list[tuple[int, bool]]:
 
 
 def test_no_break_leaves_fewer_than_two_letters_before_or_three_after(en: Hyphenator) -> None:
-    words = TEXT.replace(",", "").replace(".", "").split() + [
-        "together",
-        "several",
-        "organisation",
-        "accompaniment",
-        "documentation",
-        "emergency",
-    ]
+    extra = ["together", "several", "organisation", "accompaniment", "documentation", "emergency"]
+    words = [*TEXT.replace(",", "").replace(".", "").split(), *extra]
     for word in words:
         for index, _ in points(en, word):
             assert index >= 2 and len(word) - index >= 3, (word, index)
