@@ -14,7 +14,8 @@ any of these hooks changes under a ReportLab upgrade.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import reportlab.pdfbase.ttfonts as ttfonts
@@ -26,11 +27,14 @@ PRIVATE_BASE = 0xE000  # a glyph without a code point is drawn as U+E000 + gid (
 LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl"}
 _EXPAND: dict[int, str] = dict(LIGATURES)
 _ORIGINAL = ttfonts.makeToUnicodeCMap
+_ACTIVE = [0]  # how many compositions are writing fonts now
 
 
 def _to_unicode(fontname: str, subset: Sequence[int]) -> str:
     """ReportLab's ToUnicode CMap, with ligature (and private) codes mapped to their letters."""
     text = _ORIGINAL(fontname, subset)
+    if not _ACTIVE[0]:
+        return text  # someone else's PDF in this process: ReportLab's map, unchanged
     for index, code in enumerate(subset):
         letters = _EXPAND.get(code)
         if letters:
@@ -44,6 +48,17 @@ def _to_unicode(fontname: str, subset: Sequence[int]) -> str:
 def install() -> None:
     """Patch ReportLab's ToUnicode writer (idempotent); fonts are written at ``save()``."""
     ttfonts.makeToUnicodeCMap = _to_unicode
+
+
+@contextmanager
+def ligature_text() -> Iterator[None]:
+    """Within this block, PDFs written by ReportLab map ligature glyphs to their letters."""
+    install()
+    _ACTIVE[0] += 1
+    try:
+        yield
+    finally:
+        _ACTIVE[0] -= 1
 
 
 def installed() -> bool:

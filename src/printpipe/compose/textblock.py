@@ -150,7 +150,7 @@ class TextBlock(Flowable):
             return self._snap(used + height + self.space_after, base)
         return _overlapped(frame, base)
 
-    def getSpaceBefore(self) -> float:  # noqa: N802 (ReportLab's name)
+    def getSpaceBefore(self) -> float:
         wanted = self._space_before()
         frame = getattr(self, "_frame", None)
         if frame is not None and getattr(frame, "_oASpace", False):
@@ -159,7 +159,7 @@ class TextBlock(Flowable):
             return wanted + frame._prevASpace
         return wanted
 
-    def getSpaceAfter(self) -> float:  # noqa: N802
+    def getSpaceAfter(self) -> float:
         frame = getattr(self, "_frame", None)
         origin = self._origin()
         if not self.grid or frame is None or origin is None:

@@ -53,7 +53,8 @@ The rules (all distances in points, user space):
   extracts as a presentation form (U+FB00-FB06) and no glyph lacks Unicode text.
 - **Baseline grid.** On pages with body lines in two or more columns: the share of body
   baselines in the second and later columns that lie within 0.5 pt of a body baseline of the
-  first column.
+  first column, or of the first column's grid (a whole number of body leadings from one of its
+  baselines: a line facing a heading or a photo has no neighbour, yet is on the grid).
 - **Page fill.** Per body page: the area of the union of line boxes and image boxes, clipped to
   the type area, over the type area.  A line box spans its column's width (its own width when it
   is in no column) and its leading vertically, from a quarter leading below the baseline to

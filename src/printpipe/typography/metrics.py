@@ -61,6 +61,19 @@ def space_ratio(line: Line) -> float | None:
     return drawn / natural if natural > 0 else None
 
 
+def _on_grid(distance: float, step: float) -> bool:
+    """Whether ``distance`` is a whole number of ``step`` (the body leading), within 0.5 pt.
+
+    A right-column line opposite a heading or a photo in the left column has no left-column
+    line beside it, yet on a baseline grid it sits a whole number of leadings from one.
+    """
+    if abs(distance) <= LINE_TOLERANCE:
+        return True
+    if step <= 0:
+        return False
+    return abs(distance - round(distance / step) * step) <= LINE_TOLERANCE
+
+
 def _union_area(boxes: Sequence[Box]) -> float:
     """Area of a union of rectangles (slabs between distinct y values)."""
     ys = sorted({y for box in boxes for y in (box.y0, box.y1)})
@@ -324,7 +337,8 @@ class _Measurer:
         for line in body:
             if line.column:
                 figures.grid_lines += 1
-                if any(abs(line.y - y) <= LINE_TOLERANCE for y in first):
+                step = self.leading.get(line.size, 0.0)
+                if any(_on_grid(line.y - y, step) for y in first):
                     figures.grid_on += 1
 
     def _fill(self, p: int) -> float:
