@@ -55,6 +55,24 @@ def hyphenation_language(language: str) -> str | None:
     return None
 
 
+def _room(core: str, index: int, letters: bool) -> bool:
+    """Whether a break after ``core[index]`` leaves enough on each side.
+
+    After a hyphen the pieces that count are the letters next to it ("brother-|in-law" leaves
+    "in", too short; "brother-in-|law" is fine); elsewhere, the characters.
+    """
+    before, after = core[:index], core[index + 1 :]
+    if letters:
+        start = len(before)
+        while start > 0 and before[start - 1].isalpha():
+            start -= 1
+        end = 0
+        while end < len(after) and after[end].isalpha():
+            end += 1
+        before, after = before[start:], after[:end]
+    return len(before) >= LEFT and len(after) >= RIGHT
+
+
 def is_url(word: str) -> bool:
     """Whether ``word`` (without surrounding punctuation) is a URL or e-mail address."""
     return bool(_URL.match(word))
@@ -121,7 +139,7 @@ class Hyphenator:
             return [
                 Break(start + index + 1, False)
                 for index, char in enumerate(core[:-1])
-                if char in _URL_BREAK_AFTER and index >= LEFT - 1 and len(core) - index - 1 >= RIGHT
+                if char in _URL_BREAK_AFTER and _room(core, index, char == "-")
             ]
         if core.lower() in self._never:
             return []
@@ -130,7 +148,7 @@ class Hyphenator:
             return [
                 Break(start + index + 1, False)
                 for index, char in enumerate(core[:-1])
-                if char in "-\u2010" and index >= LEFT and len(core) - index - 1 >= RIGHT
+                if char in "-\u2010" and _room(core, index, True)
             ]
         if any(char.isdigit() for char in core) or not core.isalpha():
             return []

@@ -343,10 +343,11 @@ def _line(
     count = 0
     glyph_count = 0
     track_room = 0.0
-    for span_index, chunk in runs:
-        span = spans[span_index]
+    chunks = _kern_across(
+        [(spans[i], chunk, _shape_chunk(shaper_for(spans[i].font), chunk)) for i, chunk in runs]
+    )
+    for span, chunk, glyphs in chunks:
         shaper = shaper_for(span.font)
-        glyphs = _shape_chunk(shaper, chunk)
         scale = span.size / shaper.upem
         for glyph in glyphs:
             if glyph.gid == shaper.space.gid:
@@ -389,6 +390,37 @@ def _line(
         pieces.append(Piece(span.font, span.size, span.style, glyphs, chunk, x, width))
         x += width
     return Line(tuple(pieces), expand, word_space, letter_space, x - offset, hyphen, trailing)
+
+
+def _kern_across(
+    chunks: list[tuple[Span, str, tuple[Glyph, ...]]],
+) -> list[tuple[Span, str, tuple[Glyph, ...]]]:
+    """Kern the pair where two runs of one face and size meet ("Monito|r." with a link)."""
+    out = list(chunks)
+    for number in range(1, len(out)):
+        span, chunk, glyphs = out[number]
+        before_span, before_chunk, before_glyphs = out[number - 1]
+        if (
+            span.font != before_span.font
+            or span.size != before_span.size
+            or not chunk
+            or not before_chunk
+            or chunk[0].isspace()
+            or before_chunk[-1].isspace()
+            or not before_glyphs
+        ):
+            continue
+        shaper = shaper_for(span.font)
+        pair = shaper.shape(before_chunk[-1] + chunk[0])
+        if len(pair) != 2:
+            continue
+        alone = shaper.shape(before_chunk[-1])
+        kern = pair[0].advance - sum(glyph.advance for glyph in alone)
+        if kern:
+            last = before_glyphs[-1]
+            moved = Glyph(last.gid, last.cluster, last.advance + kern, last.x_offset, last.y_offset)
+            out[number - 1] = (before_span, before_chunk, (*before_glyphs[:-1], moved))
+    return out
 
 
 def _shape_chunk(shaper: Shaper, chunk: str) -> tuple[Glyph, ...]:
