@@ -398,7 +398,7 @@ def _kern_across(
     """Kern the pair where two runs of one face and size meet ("Monito|r." with a link)."""
     out = list(chunks)
     for number in range(1, len(out)):
-        span, chunk, glyphs = out[number]
+        span, chunk, _ = out[number]
         before_span, before_chunk, before_glyphs = out[number - 1]
         if (
             span.font != before_span.font
