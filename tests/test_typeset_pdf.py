@@ -1,0 +1,147 @@
+"""The paragraph composer in real PDFs: kerning, ligatures, links, word breaks, the grid.
+
+Positions are read back with PDFium (glyph origins), text with PDFium's extraction (which uses
+the fonts' ToUnicode maps), content streams with pikepdf: what a reader and a press see.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+import pytest
+from reportlab.lib.colors import black
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
+
+from printpipe.compose import rlhooks
+from printpipe.compose.fonts import register_font
+from printpipe.compose.textblock import Ink, TextBlock
+from printpipe.typeset import Setting, Span
+
+ROOT = Path(__file__).resolve().parent.parent
+SERIF = (ROOT / "assets" / "fonts" / "NotoSerif-Regular.ttf").resolve()
+KERNS = {"To": -50, "AV": -80, "Wa": -70}  # Noto Serif's GPOS kern values (font units)
+
+
+def _pdf(tmp_path: Path, spans: list[Span], setting: Setting) -> Path:
+    name = register_font(SERIF)
+    out = tmp_path / "text.pdf"
+    canvas = Canvas(str(out), pagesize=(400, 200), invariant=1, initialFontName=name)
+    block = TextBlock(spans, setting, 14, {SERIF: name}, lambda _: black)
+    block.wrap(setting.measure, 200)
+    with rlhooks.ligature_text():
+        block.drawOn(canvas, 20, 100)
+        canvas.showPage()
+        canvas.save()
+    return out
+
+
+def _origins(pdf: Path) -> list[tuple[str, float, float, float]]:
+    """(character, x, y, font size) of every character on page 1."""
+    document = pdfium.PdfDocument(str(pdf))
+    text = document[0].get_textpage()
+    found = []
+    x, y = ctypes.c_double(), ctypes.c_double()
+    for index in range(text.count_chars()):
+        char = text.get_text_range(index, 1)
+        raw.FPDFText_GetCharOrigin(text.raw, index, ctypes.byref(x), ctypes.byref(y))
+        size = raw.FPDFText_GetFontSize(text.raw, index)
+        found.append((char, x.value, y.value, size))
+    return found
+
+
+def _text(pdf: Path) -> str:
+    document = pdfium.PdfDocument(str(pdf))
+    return "".join(page.get_textpage().get_text_range() for page in document)
+
+
+def test_the_private_reportlab_hooks_are_still_there() -> None:
+    """If a ReportLab upgrade moves any of these, kerned and ligated text breaks: fail here."""
+    assert rlhooks.installed()
+    for attribute in ("splitString", "getSubsetInternalName"):
+        assert callable(getattr(TTFont, attribute))
+    font = pdfmetrics.getFont(register_font(SERIF))
+    assert font.face.glyphToChar and font.face.charToGlyph and font.face.hmetrics
+    canvas = Canvas("unused.pdf")
+    text = PDFTextObject(canvas)
+    assert isinstance(text._code, list) and hasattr(text, "_curSubset")
+    cmap = rlhooks._ORIGINAL("F", [32, 0xFB03])
+    assert "<00> <0020>" in cmap and "<01> <FB03>" in cmap  # the lines the patch rewrites
+
+
+@pytest.mark.parametrize("pair", sorted(KERNS))
+def test_kerned_pairs_sit_closer_by_the_fonts_kern_value(tmp_path: Path, pair: str) -> None:
+    size = 20.0
+    pdf = _pdf(tmp_path, [Span(f"{pair} {pair}", SERIF, size)], Setting(300, align="left"))
+    chars = [entry for entry in _origins(pdf) if entry[0].strip()]
+    face = pdfmetrics.getFont(register_font(SERIF)).face
+    advance = face.getCharWidth(ord(pair[0])) * size / 1000
+    first, second = chars[0], chars[1]
+    assert first[0] + second[0] == pair
+    kern = second[1] - first[1] - advance
+    assert kern == pytest.approx(KERNS[pair] * size / 1000, abs=0.01)
+
+
+def test_fi_ligatures_are_one_glyph_and_extract_as_letters(tmp_path: Path) -> None:
+    pdf = _pdf(tmp_path, [Span("office fluff", SERIF, 12)], Setting(300, align="left"))
+    assert "office fluff" in _text(pdf)
+    with pikepdf.open(pdf) as document:
+        shown = b""
+        for operands, operator in pikepdf.parse_content_stream(document.pages[0]):
+            if operator == pikepdf.Operator("TJ"):
+                shown += b"".join(bytes(x) for x in operands[0] if isinstance(x, pikepdf.String))
+    # o, ffi, c, e, space, fl, u, ff: 8 glyphs for 12 letters (a trailing space may follow)
+    assert len(shown.rstrip(b" ")) == 8
+
+
+def test_links_get_an_annotation_over_their_text(tmp_path: Path) -> None:
+    spans = [
+        Span("Read it at ", SERIF, 10, Ink("text")),
+        Span("example.org/monitor", SERIF, 10, Ink("accent", "https://example.org/monitor")),
+        Span(" today.", SERIF, 10, Ink("text")),
+    ]
+    pdf = _pdf(tmp_path, spans, Setting(300, align="left"))
+    chars = _origins(pdf)
+    line = "".join(c[0] for c in chars)
+    start = chars[line.index("example")][1]
+    after = chars[line.index(" today")][1]
+    with pikepdf.open(pdf) as document:
+        annotations = list(document.pages[0].get("/Annots", []))
+        assert len(annotations) == 1
+        link = annotations[0]
+        assert str(link.A.URI) == "https://example.org/monitor"
+        left, _, right, _ = (float(v) for v in link.Rect)
+    assert left == pytest.approx(start, abs=0.5)
+    assert start + 60 < right <= after + 0.5
+
+
+def test_each_line_ends_in_a_space_so_words_do_not_run_together(tmp_path: Path) -> None:
+    text = "Defenders documented threats and trained one another in digital safety. " * 3
+    pdf = _pdf(tmp_path, [Span(text.strip(), SERIF, 10)], Setting(150))
+    extracted = _text(pdf)
+    joined = " ".join(extracted.replace("-\r\n", "").replace("-\n", "").split())
+    assert joined == " ".join(text.split())
+
+
+def test_justified_lines_end_on_the_measure_in_the_pdf(tmp_path: Path) -> None:
+    text = "Defenders documented threats and trained one another in digital safety. " * 4
+    pdf = _pdf(tmp_path, [Span(text.strip(), SERIF, 10)], Setting(180))
+    chars = _origins(pdf)
+    face = pdfmetrics.getFont(register_font(SERIF)).face
+    lines: dict[float, list[tuple[str, float, float, float]]] = {}
+    for entry in chars:
+        if entry[0].strip():
+            lines.setdefault(round(entry[2], 1), []).append(entry)
+    rows = [lines[y] for y in sorted(lines, reverse=True)][:-1]  # the last line is not justified
+    assert len(rows) >= 4
+    for row in rows:
+        char, x, _, size = row[-1]
+        # the right edge of the last glyph: its origin plus its (possibly expanded) advance
+        right = x + face.getCharWidth(ord(char)) * size / 1000
+        assert right == pytest.approx(20 + 180, abs=0.6), row
