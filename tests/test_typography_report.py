@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from PIL import Image
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from tests.conftest import ROOT, deadline, run
 
@@ -105,6 +105,24 @@ def test_word_space_ratios_and_the_worst_line(tmp_path: Path) -> None:
     assert report["over_1_5_pct"] == 66.7 and report["over_2_pct"] == 33.3
     assert report["worst_text"] == "two words"
     assert report["worst_ratio"] == 58.59
+
+
+def test_words_placed_one_by_one_have_word_spaces_too(tmp_path: Path) -> None:
+    def draw(canvas: Canvas, _: int) -> None:
+        justified(canvas, "a line of text that nearly fills the measure", 378)
+        justified(canvas, "a line of text that nearly fills the measure", 364)
+        ragged(canvas, "•", 336, LEFT)  # a list marker's gap is no word space
+        justified(canvas, "one item in a list that nearly fills all", 336, LEFT + 12)  # 1.92
+        for x, word in ((LEFT, "placed"), (LEFT + width("placed") + 5.2, "one")):
+            ragged(canvas, word, 350, x)
+        ragged(canvas, "apart", 350, RIGHT - width("apart"))
+
+    gap = RIGHT - width("apart") - (LEFT + width("placed") + 5.2 + width("one"))
+    report = measure(pdf_of(tmp_path, draw), None, [FONTS]).as_dict()["totals"]
+    assert report["justified"] == 4
+    assert report["over_1_5"] == 2 and report["over_2"] == 1  # 2.07 if the marker's gap counted
+    assert report["worst_text"] == "placed one apart"
+    assert report["worst_ratio"] == round((5.2 + gap) / (2 * SPACE), 2)
 
 
 # --- kerning and ligatures ----------------------------------------------------------------------
@@ -231,6 +249,17 @@ def test_right_column_baselines_on_and_off_the_left_columns_grid(tmp_path: Path)
     assert report["totals"]["lines"] == 16  # the shared stream lines were cut at the gutter
 
 
+def test_the_left_columns_grid_continues_where_it_has_no_lines(tmp_path: Path) -> None:
+    def draw(canvas: Canvas, page: int) -> None:
+        for row in range(3):
+            ragged(canvas, TEXT, 350 - 14 * row)  # the left column stops (a photo below)
+        for row in range(8):  # the right column: on the grid, or 7 pt (half a leading) off it
+            ragged(canvas, TEXT, 350 - 14 * row - (7 if page else 0), RIGHT_COLUMN)
+
+    report = measure(pdf_of(tmp_path, draw, pages=2), None, [FONTS]).as_dict()
+    assert [(p["grid_on"], p["grid_lines"]) for p in report["pages"]] == [(8, 8), (0, 8)]
+
+
 GEOMETRY = Geometry(
     margin_top=50,
     margin_bottom=50,
@@ -274,13 +303,14 @@ def test_only_body_pages_are_measured_by_their_labels(tmp_path: Path) -> None:
 
     path = tmp_path / "labels.pdf"
     canvas = Canvas(str(path), pagesize=PAGE, initialFontName=SERIF, invariant=1)
-    for page in range(5):
+    for page in range(6):
         draw(canvas, page)
         canvas.showPage()
     canvas.addPageLabel(0, "ARABIC", 1, "C")
     canvas.addPageLabel(1, "ROMAN_LOWER", 1)
     canvas.addPageLabel(2, "ARABIC", 1)
     canvas.addPageLabel(4, "ARABIC", 1, "A-")
+    canvas.addPageLabel(5, "ARABIC", 1, "Blank-")
     canvas.save()
     report = measure(path, None, [FONTS]).as_dict()
     assert [(p["index"], p["label"]) for p in report["pages"]] == [(1, "i"), (2, "1"), (3, "2")]

@@ -8,8 +8,9 @@ and Unicode text from the font's ToUnicode map.  Kern values come from the font 
 (HarfBuzz, the base font name with its subset tag stripped, looked up among the layout's fonts
 and the project's ``assets/fonts``).
 
-Which pages: **body pages only**, by page label: labels starting with ``C`` (cover) or ``A-``
-(appendix) are skipped; roman and arabic labels are body.  A PDF without page labels is all body.
+Which pages: **body pages only**, by page label: arabic (``1``) and roman (``i``) labels are the
+body; covers (``C1``), appendices (``A-1``) and padding (``Blank-1``) are not.  A PDF without
+page labels is all body.
 
 The rules (all distances in points, user space):
 
@@ -40,8 +41,8 @@ The rules (all distances in points, user space):
   (a run of 4 is one stack); ``short_breaks`` counts breaks leaving fewer than 2 letters before
   the hyphen (letters since the last non-letter) or fewer than 3 after it (letters at the start
   of the next body line); ``capitalised_breaks`` counts breaks in a word that starts with a
-  capital letter and that never appears in lower case in the body text ("Harbour-light" counts,
-  "Wheth-er" opening a sentence does not).
+  capital letter and that never appears in lower case in the body text, nor does its singular or
+  plural ("Harbour-light" and "Septem-ber" count; "Wheth-er" opening a sentence does not).
 - **Kerning.** Every pair of adjacent glyphs within a word on a body page (same line, font and
   size, neither a space) whose font has a non-zero kern value for the pair (HarfBuzz with
   ``kern`` only, so contextual lookups are not counted) is kernable; it is kerned when the drawn
@@ -53,8 +54,9 @@ The rules (all distances in points, user space):
   extracts as a presentation form (U+FB00-FB06) and no glyph lacks Unicode text.
 - **Baseline grid.** On pages with body lines in two or more columns: the share of body
   baselines in the second and later columns that lie within 0.5 pt of a body baseline of the
-  first column, or of the first column's grid (a whole number of body leadings from one of its
-  baselines: a line facing a heading or a photo has no neighbour, yet is on the grid).
+  first column.  Where the first column has no body line within a leading (beside a photo or
+  below its last line) its grid continues: a baseline a whole number of body leadings (within
+  0.5 pt) from the nearest first-column baseline is on it.
 - **Page fill.** Per body page: the area of the union of line boxes and image boxes, clipped to
   the type area, over the type area.  A line box spans its column's width (its own width when it
   is in no column) and its leading vertically, from a quarter leading below the baseline to

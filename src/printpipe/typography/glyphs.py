@@ -10,9 +10,10 @@ the 24-page sample).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdfdocument import PDFDocument, PDFNoPageLabels
@@ -26,9 +27,8 @@ from printpipe.errors import BadInputFileError, MissingInputError
 from printpipe.load import display_path
 
 
-@dataclass(frozen=True)
-class Glyph:
-    """One drawn glyph, in user space (points)."""
+class Glyph(NamedTuple):
+    """One drawn glyph, in user space (points); a tuple, as there are tens of thousands."""
 
     x: float
     y: float
@@ -39,10 +39,7 @@ class Glyph:
     width_em: float  # the font's advance of this glyph, in em
     charspace: float  # Tc, user space (already scaled by Tz)
     em_x: float  # horizontal user-space points per em: size x Tz x the matrix's x scale
-
-    @property
-    def is_space(self) -> bool:
-        return self.text.isspace() if self.text else False
+    is_space: bool  # the text is white space (a word space, NBSP included)
 
 
 @dataclass(frozen=True)
@@ -91,7 +88,8 @@ class _Collector(PDFTextDevice):
         self.glyphs: list[Glyph] = []
         self.images: list[Box] = []
         self._charspace = 0.0
-        self._fonts: dict[int, str] = {}
+        self._fonts: dict[int, str] = {}  # the resource manager keeps every font alive
+        self._chars: dict[tuple[int, int], tuple[str, float]] = {}
 
     def render_string(self, textstate: Any, seq: Any, ncs: Any, graphicstate: Any) -> None:
         self._charspace = textstate.charspace * textstate.scaling * 0.01
@@ -108,28 +106,32 @@ class _Collector(PDFTextDevice):
         ncs: Any,
         graphicstate: Any,
     ) -> float:
-        width_em = float(font.char_width(cid))
-        advance = width_em * fontsize * scaling
-        a, b, c, d, e, f = matrix
-        if abs(b) < 1e-9 and abs(c) < 1e-9 and a > 0 and d > 0:  # upright text only
+        known = self._chars.get((id(font), cid))
+        if known is None:
             try:
                 text = font.to_unichr(cid)
             except PDFUnicodeNotDefined:
                 text = ""
+            known = self._chars[(id(font), cid)] = (text, float(font.char_width(cid)))
+        text, width_em = known
+        advance = width_em * fontsize * scaling
+        a, b, c, d, e, f = matrix
+        if abs(b) < 1e-9 and abs(c) < 1e-9 and a > 0 and d > 0:  # upright text only
             name = self._fonts.get(id(font))
             if name is None:
                 name = self._fonts[id(font)] = _base_name(str(font.fontname))
             self.glyphs.append(
                 Glyph(
-                    x=e,
-                    y=f + rise * d,
-                    advance=advance * a,
-                    size=fontsize * d,
-                    font=name,
-                    text=text,
-                    width_em=width_em,
-                    charspace=self._charspace * a,
-                    em_x=fontsize * scaling * a,
+                    e,
+                    f + rise * d,
+                    advance * a,
+                    fontsize * d,
+                    name,
+                    text,
+                    width_em,
+                    self._charspace * a,
+                    fontsize * scaling * a,
+                    text.isspace(),
                 )
             )
         return advance
@@ -149,9 +151,15 @@ def _labels(document: PDFDocument, pages: int) -> list[str]:
         return [str(number) for number in range(1, pages + 1)]
 
 
+BODY_LABEL = re.compile(r"\d+|[ivxlcdm]+|[IVXLCDM]+")
+
+
 def is_body_label(label: str) -> bool:
-    """Cover labels start with ``C``, appendix labels with ``A-``; the rest is body."""
-    return not (label.startswith("C") or label.startswith("A-"))
+    """Roman and arabic labels are the body.
+
+    Covers (``C1``), appendices (``A-1``) and padding (``Blank-1``) are not.
+    """
+    return BODY_LABEL.fullmatch(label) is not None and not label.startswith("C")
 
 
 def read_body_pages(pdf: Path) -> list[PageGlyphs]:

@@ -45,6 +45,15 @@ class KernTable:
             self.missing.add(name)
         return found
 
+    def space_em(self, font: str) -> float | None:
+        """The font's space advance in em, None when the font file is unknown."""
+        loaded = self._font(font)
+        if loaded is None:
+            return None
+        hb_font, upem = loaded
+        glyph = hb_font.get_nominal_glyph(ord(" "))
+        return None if glyph is None else hb_font.get_glyph_h_advance(glyph) / upem
+
     def kern(self, font: str, first: str, second: str) -> float | None:
         """Kern of the pair in em (0.0 when none), None when the font file is unknown."""
         key = (font, first, second)

@@ -6,14 +6,23 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from printpipe.model import Layout, mm_to_pt
 from printpipe.typography.glyphs import Box, Glyph
 
+GAP_EM = 0.2  # a jump this wide (em) between glyphs, with no space glyph, is a word space
 LINE_TOLERANCE = 0.5  # pt: "reaches the column's edge", "on a left-column baseline"
 INDENT_MERGE = 36.0  # pt: line starts closer than this to a column's left are indents
 HYPHENS = frozenset("-\u2010\u00ad")
 HANGING = frozenset("-\u2010\u00ad.,")
+
+
+def is_gap(a: Glyph, b: Glyph) -> bool:
+    """Whether ``b`` starts a word after ``a`` without a space glyph (words placed one by one)."""
+    if a.is_space or b.is_space:
+        return False
+    return b.x - (a.x + a.advance + a.charspace) > GAP_EM * a.size
 
 
 @dataclass
@@ -45,13 +54,19 @@ class Line:
         last = glyphs[end - 1]
         return last.x + last.advance
 
-    @property
+    @cached_property
     def size(self) -> float:
         return Counter(round(g.size, 2) for g in self.glyphs).most_common(1)[0][0]
 
-    @property
+    @cached_property
     def text(self) -> str:
-        return "".join(g.text for g in self.glyphs)
+        """The glyphs' text, with a space where a word gap has no space glyph."""
+        parts = [self.glyphs[0].text]
+        for a, b in itertools.pairwise(self.glyphs):
+            if is_gap(a, b):
+                parts.append(" ")
+            parts.append(b.text)
+        return "".join(parts)
 
     def edge_before_hang(self) -> float:
         """The right edge without a final hyphen, full stop or comma (hanging punctuation)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from printpipe.load import display_path
@@ -21,6 +21,7 @@ from printpipe.typography.lines import (
     Line,
     column_of,
     infer_columns,
+    is_gap,
     raw_lines,
     split_columns,
 )
@@ -41,14 +42,23 @@ def _letters_after(text: str) -> str:
     return match.group(0) if match else ""
 
 
-def space_ratio(line: Line) -> float | None:
-    """Drawn over natural advance of the line's word spaces (None when it has none)."""
+def space_ratio(line: Line, space_em: Callable[[str], float | None]) -> float | None:
+    """Drawn over natural advance of the line's word spaces (None when it has none).
+
+    A word space is a run of space glyphs between two words (drawn: from the first space's
+    origin to the next word's; natural: the spaces' widths at their size), or a gap wider than
+    ``GAP_EM`` between glyphs with no space glyph, for words placed one by one (drawn: from the
+    end of the word to the next; natural: the font's space, ``space_em``, a quarter em if the
+    font file is unknown).
+    """
     glyphs = line.glyphs
     drawn = natural = 0.0
+    # a gap before the first letter follows a list marker ("•", "3."): it is no word space
+    first_letter = next((i for i, g in enumerate(glyphs) if g.text.isalpha()), len(glyphs))
     index = 1
-    while index < len(glyphs) - 1:
-        glyph = glyphs[index]
-        if glyph.is_space and not glyphs[index - 1].is_space:
+    while index < len(glyphs):
+        glyph, previous = glyphs[index], glyphs[index - 1]
+        if glyph.is_space and not previous.is_space:
             end = index
             while end < len(glyphs) and glyphs[end].is_space:
                 end += 1
@@ -56,22 +66,30 @@ def space_ratio(line: Line) -> float | None:
                 drawn += glyphs[end].x - glyph.x
                 natural += sum(g.width_em * g.size for g in glyphs[index:end])
             index = end
-        else:
-            index += 1
+            continue
+        if index > first_letter and is_gap(previous, glyph):
+            drawn += glyph.x - (previous.x + previous.advance + previous.charspace)
+            natural += (space_em(previous.font) or 0.25) * previous.size
+        index += 1
     return drawn / natural if natural > 0 else None
 
 
-def _on_grid(distance: float, step: float) -> bool:
-    """Whether ``distance`` is a whole number of ``step`` (the body leading), within 0.5 pt.
+def on_grid(y: float, baselines: Sequence[float], leading: float | None) -> bool:
+    """Whether baseline ``y`` lies on one of ``baselines`` (within 0.5 pt).
 
-    A right-column line opposite a heading or a photo in the left column has no left-column
-    line beside it, yet on a baseline grid it sits a whole number of leadings from one.
+    Where those baselines have no line within a leading of ``y`` (beside a photo, below a
+    column's end), their grid continues: ``y`` is on it when it is a whole number of leadings
+    from the nearest one.
     """
-    if abs(distance) <= LINE_TOLERANCE:
-        return True
-    if step <= 0:
+    if not baselines:
         return False
-    return abs(distance - round(distance / step) * step) <= LINE_TOLERANCE
+    nearest = min(baselines, key=lambda base: abs(y - base))
+    distance = abs(y - nearest)
+    if distance <= LINE_TOLERANCE:
+        return True
+    if leading is None or distance < leading - LINE_TOLERANCE:
+        return False
+    return abs(distance - round(distance / leading) * leading) <= LINE_TOLERANCE
 
 
 def _union_area(boxes: Sequence[Box]) -> float:
@@ -255,7 +273,7 @@ class _Measurer:
             figures.lines += 1
             if hyphen:
                 self._hyphen_break(line, next_body.get(id(line)), figures)
-            ratio = space_ratio(line)
+            ratio = space_ratio(line, self.kerns.space_em)
             if ratio is None or line.column is None:
                 continue
             right = columns[line.column].right
@@ -281,9 +299,14 @@ class _Measurer:
         if len(before) < 2 or len(after) < 3:
             figures.short_breaks += 1
             self.short_breaks.append(shown)
-        if before[:1].isupper() and (before + after).lower() not in self.lowercase_words:
+        if before[:1].isupper() and not self._common_word((before + after).lower()):
             figures.capitalised_breaks += 1
             self.capitalised_breaks.append(shown)
+
+    def _common_word(self, word: str) -> bool:
+        """Set in lower case somewhere in the body (or its singular or plural is)."""
+        forms = {word, word + "s", word.removesuffix("s"), word.removesuffix("es")}
+        return not forms.isdisjoint(self.lowercase_words)
 
     def _kerning(self, p: int, figures: Figures) -> None:
         for line in self.lines[p]:
@@ -333,13 +356,12 @@ class _Measurer:
         body = [line for line in self.lines[p] if self.is_body(line) and line.column is not None]
         if len({line.column for line in body}) < 2:
             return
-        first = sorted(line.y for line in body if line.column == 0)
+        first = [line.y for line in body if line.column == 0]
+        leading = self.leading.get(self.body_size or 0.0)
         for line in body:
             if line.column:
                 figures.grid_lines += 1
-                step = self.leading.get(line.size, 0.0)
-                if any(_on_grid(line.y - y, step) for y in first):
-                    figures.grid_on += 1
+                figures.grid_on += on_grid(line.y, first, leading)
 
     def _fill(self, p: int) -> float:
         area = self.areas[p]
