@@ -18,10 +18,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
+from tests.conftest import MakeEdition, run_build
 
 from printpipe.compose import rlhooks
 from printpipe.compose.fonts import register_font
 from printpipe.compose.textblock import Ink, TextBlock
+from printpipe.load import load_edition
+from printpipe.model import mm_to_pt
 from printpipe.typeset import Setting, Span
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,3 +148,81 @@ def test_justified_lines_end_on_the_measure_in_the_pdf(tmp_path: Path) -> None:
         # the right edge of the last glyph: its origin plus its (possibly expanded) advance
         right = x + face.getCharWidth(ord(char)) * size / 1000
         assert right == pytest.approx(20 + 180, abs=0.6), row
+
+
+GRID_SECTION = (
+    "# First section\n\n"
+    + "\n\n".join(
+        ["Defenders documented threats and trained one another in digital safety. " * 6] * 3
+    )
+    + "\n\n## A subhead on the way\n\n- one item that runs on for a while, "
+    "long enough to wrap onto a second line\n- two\n\n"
+    + "> A quotation set in italics that is long enough to wrap onto a second line of its own.\n\n"
+    + "\n\n".join(["Training sessions covered documentation, advocacy and self-care. " * 7] * 4)
+    + "\n\n### A third-level heading\n\n"
+    + "\n\n".join(["Partners reported fewer incidents after the courses ended. " * 8] * 5)
+)
+
+
+def _body_baselines(pdf: Path, size: float) -> list[tuple[int, float]]:
+    """(page, baseline y) of every line of body-size characters."""
+    document = pdfium.PdfDocument(str(pdf))
+    found: set[tuple[int, float]] = set()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    for number, page in enumerate(document):
+        text = page.get_textpage()
+        for index in range(text.count_chars()):
+            if abs(raw.FPDFText_GetFontSize(text.raw, index) - size) > 0.01:
+                continue
+            if not text.get_text_range(index, 1).strip():
+                continue
+            raw.FPDFText_GetCharOrigin(text.raw, index, ctypes.byref(x), ctypes.byref(y))
+            found.add((number, round(y.value, 3)))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("grid", [True, False])
+def test_body_lines_of_both_columns_sit_on_one_baseline_grid(
+    make_edition: MakeEdition, tmp_path: Path, grid: bool
+) -> None:
+    folder = make_edition(files={"sections/one.md": GRID_SECTION})
+    layouts = folder.parent.parent / "layouts"
+    (layouts / "plain.yaml").write_text(f"extends: house\ngrid: {str(grid).lower()}\n")
+    yaml = (folder / "edition.yaml").read_text().replace("layout: house", "layout: plain")
+    (folder / "edition.yaml").write_text(yaml)
+    pdf = run_build(folder, tmp_path / "out", "screen").results[0].path
+    edition, _ = load_edition(folder)
+    page = edition.layout.page
+    body = edition.layout.styles["body"]
+    top = page.trim_pt[1] - mm_to_pt(page.margin_top_mm)
+    first = top - 0.75 * body.leading
+    baselines = _body_baselines(pdf, body.size)
+    assert len(baselines) > 80
+    off = [
+        (number, y)
+        for number, y in baselines
+        if abs((first - y) / body.leading - round((first - y) / body.leading)) * body.leading > 0.05
+    ]
+    columns = {round(x) for x in _line_starts(pdf, body.size)}
+    assert len(columns) >= 2  # both columns hold body text
+    if grid:
+        assert off == []
+    else:
+        assert off  # without the grid, spacing around headings and lists leaves it
+
+
+def _line_starts(pdf: Path, size: float) -> list[float]:
+    document = pdfium.PdfDocument(str(pdf))
+    starts = []
+    x, y = ctypes.c_double(), ctypes.c_double()
+    for page in document:
+        text = page.get_textpage()
+        previous_y = None
+        for index in range(text.count_chars()):
+            if abs(raw.FPDFText_GetFontSize(text.raw, index) - size) > 0.01:
+                continue
+            raw.FPDFText_GetCharOrigin(text.raw, index, ctypes.byref(x), ctypes.byref(y))
+            if previous_y is None or abs(y.value - previous_y) > 1:
+                starts.append(x.value)
+            previous_y = y.value
+    return [s for s in starts if s > 250]  # right-column starts
