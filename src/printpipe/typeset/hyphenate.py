@@ -73,6 +73,17 @@ def _room(core: str, index: int, letters: bool) -> bool:
     return len(before) >= LEFT and len(after) >= RIGHT
 
 
+_DICTIONARIES: dict[str, pyphen.Pyphen] = {}
+
+
+def _dictionary(lang: str) -> pyphen.Pyphen:
+    """The pyphen patterns for ``lang``, loaded once per process (loading takes 0.3 s)."""
+    found = _DICTIONARIES.get(lang)
+    if found is None:
+        found = _DICTIONARIES[lang] = pyphen.Pyphen(lang=lang, left=LEFT, right=RIGHT)
+    return found
+
+
 def is_url(word: str) -> bool:
     """Whether ``word`` (without surrounding punctuation) is a URL or e-mail address."""
     return bool(_URL.match(word))
@@ -93,7 +104,7 @@ class Hyphenator:
 
     def __post_init__(self) -> None:
         lang = hyphenation_language(self.language) if self.language else None
-        self._dic = pyphen.Pyphen(lang=lang, left=LEFT, right=RIGHT) if lang else None
+        self._dic = _dictionary(lang) if lang else None
         for entry in self.exceptions:
             word = entry.replace("-", "").lower()
             points, seen = [], 0

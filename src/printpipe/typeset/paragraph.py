@@ -245,6 +245,21 @@ def _word(
     another run still breaks after its slashes); boxes are cut at break points and span ends.
     """
     raw = text[start:end]
+    single = owner[start] == owner[end - 1]
+    key = None
+    if single:
+        span = spans[owner[start]]
+        key = (span.font, span.size, raw, hyphenate, id(setting.hyphenator), flex)
+        cached = _WORDS.get(key)
+        if cached is not None:
+            for item, offsets in cached:
+                if offsets is not None:
+                    sources[len(items)] = _Token(
+                        owner[start], start + offsets[0], start + offsets[1]
+                    )
+                items.append(item)
+            return
+    first_item = len(items)
     kept = [i for i, ch in enumerate(raw) if ch != SOFT_HYPHEN] + [len(raw)]
     breaks = {}
     if hyphenate and setting.hyphenator is not None:
@@ -280,6 +295,18 @@ def _word(
                 else:
                     items.append(Penalty(0, URL_PENALTY, False))
         position = stop
+    if key is not None:
+        made = []
+        for index in range(first_item, len(items)):
+            token = sources.get(index)
+            offsets = None if token is None else (token.start - start, token.end - start)
+            made.append((items[index], offsets))
+        _WORDS[key] = made
+
+
+# Items of a word in one run, by (font, size, text, hyphenation, flex): words recur, and the
+# items are immutable, so they are shared.
+_WORDS: dict[tuple[object, ...], list[tuple[Item, tuple[int, int] | None]]] = {}
 
 
 def _finish(

@@ -36,6 +36,7 @@ class Shaper:
         self.font = hb.Font(face)
         self.upem = face.upem
         self._cache: dict[str, tuple[Glyph, ...]] = {}
+        self._splits: dict[tuple[str, tuple[int, ...]], tuple[int, ...]] = {}
         self.space = self.shape(" ")[0]
 
     def shape(self, text: str) -> tuple[Glyph, ...]:
@@ -64,14 +65,19 @@ class Shaper:
         A glyph counts in the piece its cluster starts in, so kerning across a cut and a
         ligature spanning one stay with the first piece: the pieces sum to the whole word.
         """
-        bounds = [0, *cuts, len(text)]
-        widths = [0.0] * (len(bounds) - 1)
-        piece = 0
-        for glyph in self.shape(text):
-            while piece + 1 < len(widths) and glyph.cluster >= bounds[piece + 1]:
-                piece += 1
-            widths[piece] += glyph.advance
-        return [width * size / self.upem for width in widths]
+        key = (text, tuple(cuts))
+        units = self._splits.get(key)
+        if units is None:
+            bounds = [0, *cuts, len(text)]
+            widths = [0] * (len(bounds) - 1)
+            piece = 0
+            for glyph in self.shape(text):
+                while piece + 1 < len(widths) and glyph.cluster >= bounds[piece + 1]:
+                    piece += 1
+                widths[piece] += glyph.advance
+            units = self._splits[key] = tuple(widths)
+        scale = size / self.upem
+        return [width * scale for width in units]
 
 
 _SHAPERS: dict[Path, Shaper] = {}
