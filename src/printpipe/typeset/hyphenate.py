@@ -101,8 +101,13 @@ class Hyphenator:
     _exceptions: dict[str, list[int]] = field(init=False, default_factory=dict)
     _never: set[str] = field(init=False, default_factory=set)
     _cache: dict[str, tuple[Break, ...]] = field(init=False, default_factory=dict)
+    key: tuple[object, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
+        # What the break points depend on: caches of set words are keyed by it.
+        self.exceptions = tuple(self.exceptions)
+        self.never = tuple(self.never)
+        self.key = (self.language, self.capitalised, self.exceptions, self.never)
         lang = hyphenation_language(self.language) if self.language else None
         self._dic = _dictionary(lang) if lang else None
         for entry in self.exceptions:

@@ -169,7 +169,16 @@ def _collect(spans: Sequence[Span]) -> tuple[str, list[int]]:
         chunk = "\n" if span.line_break else span.text
         parts.append(chunk)
         owner.extend([index] * len(chunk))
-    return refine("".join(parts)), owner
+    text = "".join(parts)
+    refined = refine(text)
+    if refined != text:
+        # Keep a no-break space or en dash only where the run's font has it.
+        chars = list(refined)
+        for index, (old, new) in enumerate(zip(text, refined, strict=True)):
+            if old != new and not shaper_for(spans[owner[index]].font).has(new):
+                chars[index] = old
+        refined = "".join(chars)
+    return refined, owner
 
 
 def _items(
@@ -249,7 +258,8 @@ def _word(
     key = None
     if single:
         span = spans[owner[start]]
-        key = (span.font, span.size, raw, hyphenate, id(setting.hyphenator), flex)
+        rules = setting.hyphenator.key if setting.hyphenator is not None else None
+        key = (span.font, span.size, raw, hyphenate, rules, flex)
         cached = _WORDS.get(key)
         if cached is not None:
             for item, offsets in cached:

@@ -55,6 +55,10 @@ class Shaper:
         self._cache[text] = glyphs
         return glyphs
 
+    def has(self, char: str) -> bool:
+        """Whether the font maps ``char`` to a glyph."""
+        return self.font.get_nominal_glyph(ord(char)) is not None
+
     def width(self, text: str, size: float) -> float:
         """Shaped width of ``text`` at ``size`` points."""
         return sum(glyph.advance for glyph in self.shape(text)) * size / self.upem
