@@ -25,7 +25,7 @@ from printpipe.compose.fonts import register_font
 from printpipe.compose.textblock import Ink, TextBlock
 from printpipe.load import load_edition
 from printpipe.model import mm_to_pt
-from printpipe.typeset import Setting, Span
+from printpipe.typeset import Hyphenator, Setting, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIF = (ROOT / "assets" / "fonts" / "NotoSerif-Regular.ttf").resolve()
@@ -226,3 +226,29 @@ def _line_starts(pdf: Path, size: float) -> list[float]:
                 starts.append(x.value)
             previous_y = y.value
     return [s for s in starts if s > 250]  # right-column starts
+
+
+def test_a_split_keeps_two_lines_each_side_and_avoids_a_hyphen_at_the_foot() -> None:
+    name = register_font(SERIF)
+    letter = (ROOT / "editions" / "2019" / "sections" / "01-letter.md").read_text()
+    text = " ".join(p for p in letter.split("\n\n") if not p.startswith(("#", "-")))
+    hyphenation = Hyphenator("en-GB")
+
+    def block() -> TextBlock:
+        made = TextBlock(
+            [Span(text, SERIF, 9.5)], Setting(150, hyphenator=hyphenation), 13.5, {SERIF: name}, str
+        )
+        made.wrap(150, 5000)
+        return made
+
+    flags = [line.hyphenated for line in block().lines or []]
+    feet = [n for n in range(2, len(flags) - 2) if flags[n - 1]]
+    assert len(feet) > 10
+    avoided = 0
+    for n in feet[:8]:
+        first, rest = block().split(150, n * 13.5 + 1)
+        assert len(first.lines) == n and len(rest.lines) >= 2
+        assert isinstance(first, TextBlock) and isinstance(rest, TextBlock)
+        avoided += not first.lines[-1].hyphenated
+    assert avoided >= 6
+    assert block().split(150, 1.5 * 13.5) == []  # one line would be an orphan
