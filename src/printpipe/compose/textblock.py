@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,25 +79,18 @@ class TextBlock(Flowable):
     # --- layout ---------------------------------------------------------------------------------
 
     def _ensure(self, width: float, avoid: int | None = None) -> list[Line]:
+        """The lines at ``width`` (set once per width; a split part keeps its lines)."""
         if self.lines is None or (
             self.spans and abs(width - self._width) > 0.01 and not self.continued
         ):
             measure = max(width - self.left_indent, 1.0)
-            setting = Setting(
-                measure,
-                self.setting.align,
-                self.setting.first_indent,
-                self.setting.hang_punctuation,
-                self.setting.expansion,
-                self.setting.tracking,
-                self.setting.hyphenator,
-                self.setting.rag,
-            )
+            setting = replace(self.setting, measure=measure)
             self.lines = set_paragraph(self.spans, setting, avoid)
             self._width = width
         return self.lines
 
     def _origin(self) -> float | None:
+        """The grid's origin: the top of the page's text area (both columns share it)."""
         frame = getattr(self, "_frame", None)
         if frame is None:
             return None
