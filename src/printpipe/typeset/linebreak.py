@@ -71,7 +71,7 @@ class Settings:
     runt_fraction: float = 0.25
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     position: int
     line: int
@@ -80,6 +80,8 @@ class _Node:
     flagged: bool
     previous: _Node | None
     hyphens: int = 0  # hyphenated lines in a row ending here
+    begin: int = 0  # the item the next line starts with
+    goal: float = 0.0  # the next line's measure
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,9 @@ def break_lines(
             index += 1
         return index
 
-    start = _Node(-1, 0, 1, 0.0, False, None)
+    start = _Node(-1, 0, 1, 0.0, False, None, 0, after(-1), measure(0))
     active: list[_Node] = [start]
+    slack = settings.rag + settings.emergency
     words = _word_starts(items)
     for b, item in enumerate(items):
         if isinstance(item, Penalty):
@@ -151,11 +154,11 @@ def break_lines(
         keep: list[_Node] = []
         dropped: list[tuple[float, _Node]] = []
         for node in active:
-            begin = after(node.position)
+            begin = node.begin
             width = total_w[b] - total_w[begin] + pwidth
-            goal = measure(node.line)
+            goal = node.goal
             if width < goal:
-                stretch = total_y[b] - total_y[begin] + settings.rag + settings.emergency
+                stretch = total_y[b] - total_y[begin] + slack
                 ratio = (goal - width) / stretch if stretch > 0 else float("inf")
             elif width > goal:
                 shrink = total_z[b] - total_z[begin]
@@ -202,8 +205,12 @@ def break_lines(
             best[(0, 0)] = (node.demerits + OVERFULL, node, -1.0)
         active = keep
         if best:
+            begin_next = after(b)
             for (fitness, run), (demerits, node, _ratio) in sorted(best.items()):
-                active.append(_Node(b, node.line + 1, fitness, demerits, flagged, node, run))
+                line = node.line + 1
+                active.append(
+                    _Node(b, line, fitness, demerits, flagged, node, run, begin_next, measure(line))
+                )
         if not active:
             return None
     finals = [node for node in active if node.position == count - 1]
