@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -212,18 +213,21 @@ def _greedy_last_line(words: list[str], measure: float) -> list[str]:
     return line
 
 
-def test_runt_control_keeps_two_words_and_a_quarter_measure_on_the_last_line(
+def test_runt_control_keeps_two_words_or_a_quarter_measure_on_the_last_line(
     en: Hyphenator,
 ) -> None:
     words = TEXT.split()
-    cases = [m for m in range(140, 320, 2) if len(_greedy_last_line(words, m)) == 1]
-    assert cases, "no measure where first-fit leaves a runt"
     shaper = shaper_for(SERIF)
+    cases = [
+        m
+        for m in range(140, 320, 2)
+        if len(last := _greedy_last_line(words, m)) == 1 and shaper.width(last[0], 9.5) < m / 4
+    ]
+    assert cases, "no measure where first-fit leaves a runt"
     for measure in cases:
         lines = set_paragraph([Span(TEXT, SERIF, 9.5)], Setting(measure, hyphenator=en))
         last = "".join(p.text for p in lines[-1].pieces).strip()
-        assert len(last.split()) >= 2, (measure, last)
-        assert shaper.width(last, 9.5) >= measure / 4, (measure, last)
+        assert len(last.split()) >= 2 or shaper.width(last, 9.5) >= measure / 4, (measure, last)
 
 
 def test_a_one_line_paragraph_may_be_short() -> None:
@@ -248,3 +252,25 @@ def test_hanging_punctuation_moves_an_opening_quote_into_the_margin() -> None:
     lines = set_paragraph([Span("“Being watched is frightening.”", SERIF, 17)], setting)
     quote = shaper_for(SERIF).width("“", 17)
     assert lines[0].pieces[0].x == pytest.approx(-quote)
+
+
+def test_no_paragraph_of_the_samples_ends_in_a_runt(en: Hyphenator) -> None:
+    paragraphs = [
+        re.sub(r"\[([^]]+)\]\([^)]+\)", r"\1", block).replace("**", "").replace("*", "")
+        for path in sorted((ROOT / "editions").glob("20*/sections/*.md"))
+        for block in path.read_text(encoding="utf-8").split("\n\n")
+        # (a URL at a paragraph's end may be left as its last line: the lesser evil there
+        # is a line at 3x spacing)
+        if block and not block.startswith(("#", "-", ">", "1.", "|", "[")) and "://" not in block
+    ]
+    assert len(paragraphs) > 80
+    shaper = shaper_for(SERIF)
+    runts = []
+    for text in paragraphs:
+        lines = set_paragraph(
+            [Span(text, SERIF, 9.5)], Setting(233.86, first_indent=9.5, hyphenator=en)
+        )
+        last = "".join(p.text for p in lines[-1].pieces).strip()
+        if len(lines) > 1 and len(last.split()) < 2 and shaper.width(last, 9.5) < 233.86 / 4:
+            runts.append(last)
+    assert runts == []

@@ -5,8 +5,8 @@ penalties (possible breaks: hyphens, forced ends).  The breaker picks the breaks
 the summed demerits of all lines at once, so one loose line is not bought with a worse one
 later, as first-fit breaking does.  Demerits follow TeX: badness from the adjustment ratio,
 extra for two hyphenated lines in a row, for lines of very different tightness next to each
-other, for a hyphen on the last full line, and here also for a runt (a last line shorter than
-a quarter measure or holding one word) and for any break the caller penalises by position
+other, for a hyphen on the last full line, and here also for a runt (a last line of one word,
+shorter than a quarter measure) and for any break the caller penalises by position
 (a hyphen at the foot of a column).
 
 Boxes may carry stretch and shrink of their own: glyph expansion of at most a few per cent,
@@ -192,7 +192,9 @@ def break_lines(
             if forced:
                 if node.flagged:
                     demerits += FINAL_HYPHEN
-                if node.line > 0 and (words(begin, b) < 2 or width < settings.runt_fraction * goal):
+                if node.line > 0 and words(begin, b) < 2 and width < settings.runt_fraction * goal:
+                    if settings.tolerance <= 1:
+                        continue  # a runt: only a looser pass may accept one, at a price
                     demerits += RUNT
             demerits += extra.get(b, 0.0) + node.demerits
             key = (fitness, min(run, 2))
