@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from pypdf import PdfWriter
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 from tests.conftest import ROOT, deadline, run
 
 from printpipe.cli import main
@@ -192,6 +195,54 @@ def test_ligatures_are_counted_per_site_and_presentation_forms_break_extraction(
     assert totals(pdf_of(tmp_path, plain, name="plain.pdf"))["extraction_intact"] is True
 
 
+def test_a_ligature_glyph_mapped_to_its_letters_keeps_extraction_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ToUnicode fix of notes/typesetting.md: the ffi glyph copies as "ffi"."""
+    stock = ttfonts.makeToUnicodeCMap
+
+    def letters(fontname: str, subset: list[int]) -> str:
+        cmap = stock(fontname, subset)
+        if 0xFB03 not in subset:
+            return cmap
+        code = subset.index(0xFB03)
+        return cmap.replace(f"<{code:02X}> <FB03>", f"<{code:02X}> <006600660069>")
+
+    monkeypatch.setattr(ttfonts, "makeToUnicodeCMap", letters)
+
+    def draw(canvas: Canvas, _: int) -> None:
+        ragged(canvas, "an o\ufb03ce", 350)
+
+    report = totals(pdf_of(tmp_path, draw))
+    assert report["ligature_sites"] == 1 and report["ligatures"] == 1
+    assert report["extraction_intact"] is True
+
+
+def test_reportlabs_own_shaping_is_measured_as_kerned_and_ligated(tmp_path: Path) -> None:
+    """A composer that shapes (ReportLab's Paragraph with HarfBuzz) against one that does not."""
+    text = (
+        "To AVOID the office staff we walked the fine waterfront at Waterford. Today five "
+        "flights left on time, and the officials affirmed the figures for the final year. "
+    ) * 3
+    reports = {}
+    for shaping in (0, 1):
+        style = ParagraphStyle(
+            "body", fontName=SERIF, fontSize=9.5, leading=13.5, alignment=4, shaping=shaping
+        )
+        path = tmp_path / f"shaped{shaping}.pdf"
+        SimpleDocTemplate(str(path), initialFontName=SERIF, invariant=1).build(
+            [Paragraph(text, style)]
+        )
+        reports[shaping] = totals(path)
+    plain, shaped = reports[0], reports[1]
+    assert plain["kern_pairs"] == shaped["kern_pairs"] > 20
+    assert plain["kerned"] == 0 and shaped["kerned"] == shaped["kern_pairs"]
+    assert plain["ligature_sites"] == shaped["ligature_sites"] == 24  # 8 per sentence pair
+    assert plain["ligatures"] == 0 and shaped["ligatures"] == 24
+    assert plain["extraction_intact"] is True
+    assert shaped["extraction_intact"] is False  # stock ToUnicode: copied text reads "oﬃce"
+
+
 # --- hyphens -----------------------------------------------------------------------------------
 
 
@@ -225,6 +276,48 @@ def test_hyphenated_lines_stacks_short_fragments_and_capitalised_words(tmp_path:
     assert report["details"]["short_breaks"] == ["a-cross", "sever-al", "Wheth-er"]
     assert figures["capitalised_breaks"] == 1
     assert report["details"]["capitalised_breaks"] == ["Harbour-light"]
+
+
+def test_hanging_punctuation_is_justified_and_an_overfull_line_is_not(tmp_path: Path) -> None:
+    def draw(canvas: Canvas, _: int) -> None:
+        justified(canvas, "a line of text that nearly fills the measure", 378)
+        justified(canvas, "a line of text that nearly fills the measure", 364)
+        hang = width("-")
+        justified(canvas, "and one that hangs its hyphen in the mar-", 350, right=RIGHT + hang)
+        justified(canvas, "gin and one line that is overfull", 336, right=RIGHT + 2)
+        ragged(canvas, "by two points.", 322)
+
+    report = measure(pdf_of(tmp_path, draw), None, [FONTS]).as_dict()
+    assert report["totals"]["justified"] == 3
+    assert report["totals"]["hyphenated"] == 1
+    assert report["totals"]["overfull"] == 1
+    assert report["details"]["overfull_lines"] == [
+        {"excess": 2.0, "page": "1", "text": "gin and one line that is overfull"}
+    ]
+
+
+def test_a_superscript_stays_on_its_line(tmp_path: Path) -> None:
+    before, note, after = "a line with a note", "1", " and words"
+    word_space = (RIGHT - LEFT - width(before + note + after)) / 6
+
+    def draw(canvas: Canvas, _: int) -> None:
+        justified(canvas, "a line of text that nearly fills the measure", 378)
+        justified(canvas, "a line of text that nearly fills the measure", 364)
+        line = canvas.beginText(LEFT, 350)
+        line.setFont(SERIF, SIZE)
+        line.setWordSpace(word_space)
+        line.textOut(before)
+        line.setRise(4)
+        line.textOut(note)
+        line.setRise(0)
+        line.textOut(after)
+        line.setWordSpace(0)
+        canvas.drawText(line)
+
+    report = totals(pdf_of(tmp_path, draw))
+    assert report["lines"] == 3 and report["justified"] == 3
+    assert report["worst_text"] == before + note + after
+    assert report["worst_ratio"] == round((SPACE + word_space) / SPACE, 2)
 
 
 # --- baseline grid, columns, page fill, page labels --------------------------------------------
@@ -324,6 +417,12 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_bytes(b"%PDF-1.4\nnot a pdf at all")
     code, output = run("proof", "--report", broken)
     assert code == 5 and "broken.pdf" in output
+    locked = tmp_path / "locked.pdf"
+    writer = PdfWriter(clone_from=pdf_of(tmp_path, lambda canvas, _: ragged(canvas, TEXT, 350)))
+    writer.encrypt("user", "owner", algorithm="AES-256")
+    writer.write(locked)
+    code, output = run("proof", "--report", locked)
+    assert code == 5 and "locked.pdf is protected by a password" in output
 
 
 # --- the CLI -----------------------------------------------------------------------------------
@@ -361,8 +460,21 @@ def test_proof_report_json_of_the_2019_sample(tmp_path: Path) -> None:
         assert set(page) == figures | {"index", "label", "columns", "fill"}
         assert 0.0 <= page["fill"] <= 1.0
     assert data["totals"]["justified"] > 100 and data["totals"]["kern_pairs"] > 50
+    for key in ("lines", "justified", "over_1_5", "hyphenated", "kern_pairs", "grid_on"):
+        assert data["totals"][key] == sum(page[key] for page in data["pages"]), key
+    # the bare file, with columns inferred from its text, measures (nearly) the same
+    bare = measure(next(tmp_path.glob("*-press.pdf")), None, [FONTS]).as_dict()["totals"]
+    for key in ("lines", "justified", "hyphenated", "kern_pairs", "grid_lines"):
+        assert abs(bare[key] - data["totals"][key]) <= 0.02 * data["totals"][key], key
     assert set(data["details"]) == {
-        "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found"
+        "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found",
+        "loosest_lines", "overfull_lines",
     }  # fmt: skip
+    loosest = data["details"]["loosest_lines"]
+    assert len(loosest) == 10 and loosest[0]["ratio"] == data["totals"]["worst_ratio"]
+    assert loosest[0]["text"] == data["totals"]["worst_text"]
+    assert [line["ratio"] for line in loosest] == sorted(
+        (line["ratio"] for line in loosest), reverse=True
+    )
     assert data["details"]["fonts_not_found"] == []
     assert "press:" in result.stderr
