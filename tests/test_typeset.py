@@ -274,3 +274,15 @@ def test_no_paragraph_of_the_samples_ends_in_a_runt(en: Hyphenator) -> None:
         if len(lines) > 1 and len(last.split()) < 2 and shaper.width(last, 9.5) < 233.86 / 4:
             runts.append(last)
     assert runts == []
+
+
+def test_ragged_right_lines_stay_within_the_rag_and_never_overflow(en: Hyphenator) -> None:
+    for measure in (150, 190, 233):
+        lines = set_paragraph([Span(TEXT * 2, SERIF, 9.5)], Setting(measure, "left", hyphenator=en))
+        assert all(line.word_space == 0 and line.scale == 1 for line in lines)
+        space = shaper_for(SERIF).space.advance * 9.5 / 1000
+        for line in lines:
+            visible = line.width - (space if line.trailing_space else 0)
+            assert visible <= measure + 0.01
+        for line in lines[:-1]:
+            assert line.width >= measure - 3 * 9.5, "".join(p.text for p in line.pieces)

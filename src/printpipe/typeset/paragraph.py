@@ -33,6 +33,7 @@ SPACE_SHRINK = 1 / 3
 HYPHEN_PENALTY = 50
 URL_PENALTY = 20
 BREAK_SPACE = " \t\n"
+RAG_EMS = 3.0  # ragged lines without a rag of their own may fall this many ems short
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def set_paragraph(
         return setting.measure
 
     result = None
-    passes = _passes(setting, justify)
+    passes = _passes(setting, justify, max(span.size for span in spans))
     for hyphenate, settings in passes:
         items, sources = _items(text, owner, spans, setting, hyphenate, justify)
         result = break_lines(items, measure, settings)
@@ -140,7 +141,7 @@ def set_paragraph(
     return _finish(text, owner, spans, setting, items, sources, result.positions, hang, justify)
 
 
-def _passes(setting: Setting, justify: bool) -> list[tuple[bool, Settings]]:
+def _passes(setting: Setting, justify: bool, size: float) -> list[tuple[bool, Settings]]:
     hyphens = setting.hyphenator is not None
     if justify:
         plan = [
@@ -152,6 +153,8 @@ def _passes(setting: Setting, justify: bool) -> list[tuple[bool, Settings]]:
         ]
     else:
         rag = setting.rag
+        if rag <= 0:
+            rag = RAG_EMS * size
         plan = [
             (False, Settings(1.0, rag=rag)),
             (hyphens, Settings(1.0, rag=rag)),
@@ -334,6 +337,9 @@ def _finish(
     previous = -1
     for number, end in enumerate(positions):
         boxes = [sources[i] for i in range(previous + 1, end) if i in sources]
+        if not boxes:
+            previous = end
+            continue  # nothing to draw (a last resort left an empty line)
         last = items[end]
         hyphen = isinstance(last, Penalty) and last.flagged
         forced = isinstance(last, Penalty) and last.penalty <= -INFINITY
