@@ -30,7 +30,7 @@ from printpipe.typeset.shaping import Glyph, Shaper, shaper_for
 OPENING_QUOTES = "\"'“‘«‹„"
 SPACE_STRETCH = 0.5  # of the space width: TeX's ratio; ratio 1 = spaces at 1.5 x natural
 SPACE_SHRINK = 1 / 3
-HYPHEN_PENALTY = 50
+HYPHEN_PENALTY = 100
 URL_PENALTY = 20
 BREAK_SPACE = " \t\n"
 RAG_EMS = 3.0  # ragged lines without a rag of their own may fall this many ems short
