@@ -27,6 +27,7 @@ from printpipe.model import (
     Cover,
     Edition,
     FontFamily,
+    Hyphenation,
     ImageThresholds,
     Layout,
     PageBreak,
@@ -569,6 +570,8 @@ def _build_layout(
         running_head=RunningHead(**(data.get("running_head") or {})),
         folio_position=str((data.get("folio") or {}).get("position", "outer")),
         folio_start=int((data.get("folio") or {}).get("start", 1)),
+        grid=bool(data.get("grid", False)),
+        hyphenation=_hyphenation(data.get("hyphenation")),
         press=PressSettings(
             pad_to_multiple=int(press.get("pad_to_multiple", 4)),
             marks=bool(press.get("marks", False)),
@@ -815,8 +818,19 @@ def load_edition(path: Path) -> tuple[Edition, list[Diagnostic]]:
         appendices=appendices,
         parts=parts,
         inputs=tuple(dict.fromkeys([file.resolve(), *layout.files, *paths.inputs])),
+        hyphenation=_hyphenation(data.get("hyphenation")),
     )
     return edition, [d for d in problems if not d.is_error]
+
+
+def _hyphenation(value: Any) -> Hyphenation:
+    """The ``hyphenation:`` mapping of a layout or an edition (already schema-checked)."""
+    data = value if isinstance(value, dict) else {}
+    return Hyphenation(
+        capitalised=bool(data.get("capitalised", False)),
+        exceptions=tuple(str(word) for word in _list(data.get("exceptions"))),
+        never=tuple(str(word) for word in _list(data.get("never"))),
+    )
 
 
 def _slugify(text: str) -> str:
