@@ -14,10 +14,12 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
 
+from printpipe.compose import rlhooks
 from printpipe.compose.document import BodyDocument, HeadingMark, PageHeads
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
+from printpipe.compose.overprint import OverprintCanvas
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
@@ -63,6 +65,7 @@ class ComposeSettings:
     colour: str  # "cmyk" | "rgb"
     bleed: bool
     first_page_recto: bool = True
+    overprint_black: bool = False  # 100 % K fills and strokes overprint (press)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,11 @@ def compose_body(
     )
     story = StoryBuilder(edition, sheet, images, bleed).build()
     try:
-        doc.multiBuild(story, maxPasses=6)
+        with rlhooks.ligature_text():
+            if settings.overprint_black:
+                doc.multiBuild(story, maxPasses=6, canvasmaker=OverprintCanvas)
+            else:
+                doc.multiBuild(story, maxPasses=6)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]
