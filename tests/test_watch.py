@@ -304,3 +304,26 @@ def test_live_proof_in_headless_chromium(tmp_path: Path, monkeypatch: pytest.Mon
         driver.quit()
         watcher.process.terminate()
         watcher.process.wait(timeout=30)
+
+
+def test_which_changes_trigger_a_rebuild(tmp_path: Path) -> None:
+    """An edit anywhere in the edition counts; the build's own writes into build/ do not."""
+    import watchfiles
+
+    from printpipe.watch import Session
+
+    modified = watchfiles.Change.modified
+    alone = tmp_path / "alone" / "2019"  # no project above it: build/ goes into the edition
+    shutil.copytree(ROOT / "editions" / "2019", alone)
+    inside = _copy_sample(tmp_path / "project")  # a project, the edition kept under build/
+    under_build = shutil.copytree(inside, inside.parent.parent / "build" / "bench" / "S")
+    for edition in (alone, under_build):
+        session = Session(edition, "proof", 96, lambda line: None)
+        try:
+            section = edition.resolve() / "sections" / "01-letter.md"
+            assert session.relevant({(modified, str(section))})
+            assert session.relevant({(watchfiles.Change.added, str(section.with_name("x.md")))})
+            cache = edition.resolve() / "build" / ".cache" / "images" / "x.jpg"
+            assert session.relevant({(modified, str(cache))}) is (edition == under_build)
+        finally:
+            session.close()

@@ -179,8 +179,11 @@ class Session:
         self.state = State()
         self.work = Path(tempfile.mkdtemp(prefix="printpipe-watch-"))
         self.inputs: set[Path] = set()
-        # An edition outside any project keeps build/ (and the image cache) in its own folder.
-        self.ignored = (build_home(edition.resolve()) / "build").resolve()
+        # An edition outside any project keeps build/ (and the image cache) in its own folder:
+        # the build's own writes there are not edits.
+        root = edition.resolve()
+        build_dir = (build_home(root) / "build").resolve()
+        self.ignored = build_dir if build_dir.is_relative_to(root) else None
         self._render_lock = threading.Lock()
 
     # --- building ------------------------------------------------------------------------
@@ -238,7 +241,7 @@ class Session:
         root = self.edition.resolve()
         for _, name in changes:
             path = Path(name)
-            if path.is_relative_to(self.ignored):
+            if self.ignored is not None and path.is_relative_to(self.ignored):
                 continue
             if path in self.inputs or path.resolve() in self.inputs or path.is_relative_to(root):
                 return True
