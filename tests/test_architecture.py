@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "printpipe"
 
 HOMES = {
     "reportlab": {"compose"},
-    "pypdf": {"assemble.py", "finish.py", "preflight.py"},
+    "pypdf": {"assemble.py", "finish.py", "preflight.py", "structure.py"},
     "PIL": {"images.py", "proof.py"},
     "pypdfium2": {"proof.py"},
     "yaml": {"yamlfile.py"},

@@ -43,6 +43,7 @@ from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
 from printpipe.newedition import find_placeholders
 from printpipe.output import Written, output_error, write_atomically, write_manifest
 from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
+from printpipe.structure import StructureInput
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -374,7 +375,9 @@ def build_target(
     with _timed(timings, "compose", options.progress):
         body = compose_body(
             edition,
-            ComposeSettings(target.colour, target.bleed, first_page_recto=front % 2 == 0),
+            ComposeSettings(
+                target.colour, target.bleed, first_page_recto=front % 2 == 0, tagged=target.tagged
+            ),
             lookup,
             body_path,
         )
@@ -398,7 +401,13 @@ def build_target(
         if target.proof:  # before finishing, so subset tags, /ID and compression include it
             overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
             stamp_pages(assembled.writer, overlay)
-        writer = finish(assembled, edition, target, headings, build_date(edition))
+        structure = None
+        if body.structure is not None:
+            supplied = [edition.cover.pdf] if edition.cover else []
+            structure = StructureInput(
+                body.structure, {pdf.label: pdf for pdf in [*supplied, *edition.appendices]}
+            )
+        writer = finish(assembled, edition, target, headings, build_date(edition), structure)
     out_dir = options.out_dir or default_out_dir(edition)
     final = out_dir / f"{edition.slug}-{target.name}.pdf"
     with _timed(timings, "write", options.progress), write_atomically(final) as temporary:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
@@ -20,6 +21,7 @@ from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
+from printpipe.compose.tagging import Recorder, TagCanvas, mark_page_furniture
 from printpipe.errors import Diagnostic, InvalidEditionError, Location
 from printpipe.markdown import plain_text
 from printpipe.model import (
@@ -57,6 +59,7 @@ class ComposeSettings:
     colour: str  # "cmyk" | "rgb"
     bleed: bool
     first_page_recto: bool = True
+    tagged: bool = False  # mark content and record the structure (tagged PDF)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class ComposedBody:
     headings: tuple[HeadingMark, ...]
     placements: tuple[Placement, ...]
     bleed_pages: frozenset[int]
+    structure: dict[str, Any] | None = None  # the tagging record (compose/tagging.py)
 
 
 def _fields(edition: Edition) -> dict[str, str]:
@@ -107,9 +111,14 @@ def compose_body(
         lang=edition.language,
         enforceColorSpace="cmyk" if settings.colour == "cmyk" else "rgb",
     )
-    story = StoryBuilder(edition, sheet, images, bleed).build()
+    recorder = Recorder() if settings.tagged else None
+    story = StoryBuilder(edition, sheet, images, bleed, recorder).build()
+    extra: dict[str, Any] = {}
+    if recorder is not None:
+        mark_page_furniture(doc, recorder)
+        extra["canvasmaker"] = TagCanvas
     try:
-        doc.multiBuild(story, maxPasses=6)
+        doc.multiBuild(story, maxPasses=6, **extra)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]
@@ -124,6 +133,7 @@ def compose_body(
         headings=tuple(doc.headings),
         placements=tuple(doc.placements),
         bleed_pages=frozenset(doc.bleed_pages),
+        structure=recorder.record() if recorder is not None else None,
     )
 
 

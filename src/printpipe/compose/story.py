@@ -30,6 +30,7 @@ from printpipe.compose.flowables import (
     table_style,
 )
 from printpipe.compose.styles import StyleSheet
+from printpipe.compose.tagging import Recorder, leaves, tag_contents, tag_list, tagged
 from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
     MM,
@@ -75,14 +76,38 @@ class StoryBuilder:
     """Builds flowables part by part; heading keys are counters, so stable across passes."""
 
     def __init__(
-        self, edition: Edition, sheet: StyleSheet, images: ImageLookup, bleed_pt: float
+        self,
+        edition: Edition,
+        sheet: StyleSheet,
+        images: ImageLookup,
+        bleed_pt: float,
+        tags: Recorder | None = None,
     ) -> None:
         self.edition = edition
+        self.tags = tags  # None: an untagged target
         self.sheet = sheet
         self.images = images
         self.bleed = bleed_pt
         self.page = edition.layout.page
         self.heading_count = 0
+        self.root = self.group("Document", None)
+
+    # --- structure (tagged targets) ------------------------------------------------------------
+
+    def group(self, role: str, parent: int | None, **extra: object) -> int | None:
+        """A structure element without content of its own (None on an untagged target)."""
+        return self.tags.element(role, parent, **extra) if self.tags is not None else None
+
+    def tag(self, flowable: Flowable, role: str, parent: int | None, **extra: object) -> Flowable:
+        """Tag a leaf flowable as the content of a new ``role`` element under ``parent``."""
+        return tagged(flowable, self.tags, role, parent, **extra)
+
+    def tag_leaves(self, block: Flowable, role: str, parent: int | None) -> Flowable:
+        """Tag every paragraph inside a box or quote as one ``role`` element each."""
+        for leaf in leaves(block):
+            if not hasattr(leaf, "_pp_tag"):
+                self.tag(leaf, role, parent)
+        return block
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = []
@@ -95,10 +120,12 @@ class StoryBuilder:
         if isinstance(part, Section):
             if self.page.sections_start != "continue":
                 yield PageBreakIfNotEmpty()
-            yield from self.blocks(part.blocks, None)
+            yield from self.blocks(part.blocks, None, self.group("Sect", self.root))
         elif isinstance(part, TocPart):
             yield PageBreakIfNotEmpty()
-            yield Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
+            sect = self.group("Sect", self.root)
+            title = Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
+            yield self.tag(title, "H1", sect)
             toc = TableOfContents(
                 levelStyles=[self.sheet["toc1"], self.sheet["toc2"]],
                 dotsMinLevel=-1,
@@ -111,11 +138,14 @@ class StoryBuilder:
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
                 ),
             )
+            if self.tags is not None:
+                tag_contents(toc, self.tags, self.group("TOC", sect))
             yield toc
         elif isinstance(part, Photo):
             yield from self.photo(part)
         elif isinstance(part, PullQuote):
             block = pull_quote(part.text, part.attribution, self.sheet, self.page.column_width_pt)
+            self.tag_leaves(block, "P", self.group("BlockQuote", self.root, lang=part.lang))
             yield self.must_fit(block, "the pull quote", part.location)
         elif isinstance(part, Callout):
             block = callout_box(
@@ -126,6 +156,7 @@ class StoryBuilder:
                 self.sheet,
                 self.page.column_width_pt,
             )
+            self.tag_leaves(block, "P", self.group("Div", self.root))
             yield self.must_fit(block, "the call-out box", part.location)
         elif isinstance(part, Signatures):
             yield self.must_fit(self.signatures(part), "the signature block", part.location)
@@ -164,33 +195,42 @@ class StoryBuilder:
 
     # --- text ----------------------------------------------------------------------------------
 
-    def blocks(self, blocks: Sequence[Block], override: str | None) -> Iterator[Flowable]:
+    def blocks(
+        self, blocks: Sequence[Block], override: str | None, parent: int | None
+    ) -> Iterator[Flowable]:
         for block in blocks:
             if isinstance(block, Heading):
-                yield self.heading(block)
+                yield self.heading(block, parent)
             elif isinstance(block, ParagraphBlock):
                 style = override or "body"
-                yield Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
+                paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
+                yield self.tag(paragraph, "P", parent)
             elif isinstance(block, ListBlock):
-                yield self.list_block(block, override)
+                yield self.list_block(block, override, parent)
             elif isinstance(block, Quote):
-                yield from self.blocks(block.blocks, "quote")
+                yield from self.blocks(block.blocks, "quote", self.group("BlockQuote", parent))
 
-    def heading(self, block: Heading) -> Flowable:
+    def heading(self, block: Heading, parent: int | None) -> Flowable:
         level = min(block.level, 3)
         style = f"h{level}"
         self.heading_count += 1
         paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
         paragraph._pp_heading = (level, block.text, f"h{self.heading_count}")
-        return paragraph
+        return self.tag(paragraph, f"H{level}", parent)
 
-    def list_block(self, block: ListBlock, override: str | None) -> Flowable:
+    def list_block(self, block: ListBlock, override: str | None, parent: int | None) -> Flowable:
         style_name = override or "list"
         style = self.sheet[style_name]
-        items = [
-            ListItem(list(self.blocks(item, style_name)) or [Spacer(1, 0)]) for item in block.items
-        ]
-        return ListFlowable(
+        numbering = "Decimal" if block.ordered else "Disc"
+        group = self.group("L", parent, attrs={"O": "List", "ListNumbering": numbering})
+        items = []
+        labels = []
+        for item in block.items:
+            entry = self.group("LI", group)
+            labels.append(self.group("Lbl", entry))
+            body = self.group("LBody", entry)
+            items.append(ListItem(list(self.blocks(item, style_name, body)) or [Spacer(1, 0)]))
+        flowable = ListFlowable(
             items,
             bulletType="1" if block.ordered else "bullet",
             start=block.start if block.ordered else "•",
@@ -201,6 +241,9 @@ class StoryBuilder:
             bulletDedent=10,
             spaceAfter=4,
         )
+        if self.tags is not None:
+            tag_list(flowable, [(self.tags, label) for label in labels if label is not None])
+        return flowable
 
     # --- photos --------------------------------------------------------------------------------
 
@@ -214,6 +257,9 @@ class StoryBuilder:
             caption = (
                 Paragraph(self.sheet.plain(text, "credit"), self.sheet["credit"]) if text else None
             )
+            figure = self.group("Figure", self.root, alt=part.alt or "Photo")
+            if caption is not None:
+                self.tag(caption, "P", self.group("Caption", self.root))
             safe = geometry.mm_to_pt(self.page.safe_mm + 4)
             box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
             if caption is not None:
@@ -226,7 +272,7 @@ class StoryBuilder:
                     height=self.page.trim_pt[1] - 2 * safe - 12,
                 )
             yield StartBleedPage()
-            yield BleedPage(
+            page = BleedPage(
                 part.source,
                 image.path,
                 (image.width_px, image.height_px),
@@ -235,10 +281,15 @@ class StoryBuilder:
                 box,
                 self.sheet.palette["paper" if "paper" in self.sheet.layout.colours else "text"],
             )
+            if self.tags is not None and figure is not None:
+                page.image_tag = (self.tags, figure)
+            yield page
             yield PageBreak()
             return
         placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
         block = photo_block(placed, part.caption, part.credit, self.sheet)
+        self.tag(placed, "Figure", self.root, alt=part.alt or "Photo")
+        self.tag_leaves(block, "P", self.group("Caption", self.root))
         if part.placement == "full-width" and self.page.columns > 1:
             assert isinstance(block, KeepTogether)
             # A float takes a band at the top of a page above the columns; it cannot split.
@@ -265,7 +316,19 @@ class StoryBuilder:
                     person.image, found.path, width, height, found.has_alpha, "signature"
                 )
             people.append((image, person.name, person.role))
-        return signature_block(people, self.sheet, self.page.column_width_pt)
+        block = signature_block(people, self.sheet, self.page.column_width_pt)
+        group = self.group("Div", self.root)
+        alts = iter(
+            person.alt or f"Signature of {person.name}"
+            for person in part.signatories
+            if person.image is not None
+        )
+        for leaf in leaves(block):
+            if isinstance(leaf, PlacedImage):
+                self.tag(leaf, "Figure", group, alt=next(alts))
+            else:
+                self.tag(leaf, "P", group)
+        return block
 
     def related(self, part: Related) -> Iterator[Flowable]:
         items: list[Flowable] = [
@@ -278,7 +341,7 @@ class StoryBuilder:
             items.append(
                 Paragraph(self.sheet.markup(runs, "related_item"), self.sheet["related_item"])
             )
-        yield KeepTogether(items)
+        yield self.tag_leaves(KeepTogether(items), "P", self.group("Div", self.root))
 
 
 class FlushFloats(Flowable):
