@@ -135,10 +135,32 @@ def probe_images(edition: Edition, max_pixels: int) -> dict[Path, images.ImageIn
     return infos
 
 
-def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
-    """Validate everything a build needs without building: YAML, Markdown, glyphs, images."""
+def missing_alt(edition: Edition) -> list[Diagnostic]:
+    """Photos without ``alt:``: a screen reader can only say "photo" for them."""
+    return [
+        Diagnostic(
+            f"the photo {display_path(part.source)} has no alt: text; screen readers of the "
+            "screen and archive files cannot say what it shows",
+            part.location,
+            'add alt: "what the photo shows" to this photo in edition.yaml (README: Alt text)',
+            severity="warning",
+        )
+        for part in edition.parts
+        if isinstance(part, Photo) and not part.alt
+    ]
+
+
+def check(
+    path: Path, tagged: bool = True
+) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
+    """Validate everything a build needs without building: YAML, Markdown, glyphs, images.
+
+    ``tagged``: a tagged (screen or archive) file will be built, so photos need alt text.
+    """
     edition, warnings = load_edition(path)
     warnings = [*warnings, *find_placeholders(edition.root)]  # left by `printpipe new`
+    if tagged:
+        warnings += missing_alt(edition)
     raise_if_errors(
         check_glyphs(edition), f"{edition.label}: text cannot be set", InvalidEditionError
     )
@@ -458,7 +480,9 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     with _timed(timings, "load", options.progress):
-        edition, infos, warnings = check(path)
+        edition, infos, warnings = check(
+            path, tagged=any(TARGETS[name].tagged for name in options.targets)
+        )
     build_date(edition)  # a malformed SOURCE_DATE_EPOCH is a usage error, before any work
     result = BuildResult(edition, warnings=list(warnings), timings=timings)
     if options.marks is not None:

@@ -115,9 +115,13 @@ class _Tree:
             except Exception:  # a broken name tree only costs the description
                 return None
         if isinstance(dest, ArrayObject) and dest:
-            target = dest[0]
-            for index, ref in enumerate(self.page_refs):
-                if ref is not None and getattr(target, "idnum", None) == ref.idnum:
+            # pypdf's copied links point at a copy of the page that shares its content stream
+            target = dest[0].get_object() if hasattr(dest[0], "get_object") else None
+            contents = target.raw_get("/Contents") if isinstance(target, DictionaryObject) else None
+            for index, page in enumerate(self.writer.pages):
+                if page.get_object() is target or (
+                    contents is not None and _same(page.raw_get("/Contents"), contents)
+                ):
                     return index
         return None
 
@@ -162,6 +166,14 @@ class _Tree:
         )
         preferences[NameObject("/DisplayDocTitle")] = BooleanObject(True)
         root[NameObject("/ViewerPreferences")] = preferences
+
+
+def _same(one: Any, other: Any) -> bool:
+    return (
+        isinstance(one, IndirectObject)
+        and isinstance(other, IndirectObject)
+        and (one.idnum, one.pdf) == (other.idnum, other.pdf)
+    )
 
 
 def _set_kids(element: IndirectObject, kids: list[Any], page_ref: Any) -> None:
@@ -323,10 +335,12 @@ def write_structure(writer: PdfWriter, assembled: Assembled, structure: Structur
             kids = graft(tree, pdf, pages, sect, structure.notes)
         else:
             kids = _figure_pages(tree, pages, pdf, sect)
-            structure.notes.append(
-                f"{pdf.label} is not tagged: its {pages.count} page(s) are read as figures "
-                "described by its alt: text, with the page text as their actual text"
+            note = (
+                f"{pdf.label} is not tagged: each of its pages is read as a figure described "
+                "by its alt: text, with the page's text as the figure's actual text"
             )
+            if note not in structure.notes:
+                structure.notes.append(note)
         _set_kids(sect, kids, None)
         (before if pages.kind == "cover-front" else after).append(sect)
     _set_kids(document, [*before, *body_kids, *after], None)
