@@ -127,7 +127,8 @@ def _xmp(
         level = "A" if tagged else "B"
         standard += (
             '  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">\n'
-            f"   <pdfaid:part>2</pdfaid:part>\n   <pdfaid:conformance>{level}</pdfaid:conformance>\n"
+            "   <pdfaid:part>2</pdfaid:part>\n"
+            f"   <pdfaid:conformance>{level}</pdfaid:conformance>\n"
             "  </rdf:Description>\n"
         )
     # PDF/X requires the trapping state; PDF/A-1 validators reject pdf:Trapped, so only press.

@@ -825,9 +825,7 @@ def _build_parts(
                 )
         elif kind == "pull_quote" and isinstance(value, dict):
             parts.append(
-                PullQuote(
-                    value.get("text", ""), value.get("attribution"), where, value.get("lang")
-                )
+                PullQuote(value.get("text", ""), value.get("attribution"), where, value.get("lang"))
             )
         elif kind == "callout" and isinstance(value, dict):
             parts.append(

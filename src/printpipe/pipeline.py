@@ -425,9 +425,9 @@ def build_target(
             stamp_pages(assembled.writer, overlay)
         structure = None
         if body.structure is not None:
-            supplied = [edition.cover.pdf] if edition.cover else []
+            files = [edition.cover.pdf] if edition.cover else []
             structure = StructureInput(
-                body.structure, {pdf.label: pdf for pdf in [*supplied, *edition.appendices]}
+                body.structure, {pdf.label: pdf for pdf in [*files, *edition.appendices]}
             )
         writer = finish(assembled, edition, target, headings, build_date(edition), structure)
     out_dir = options.out_dir or default_out_dir(edition)

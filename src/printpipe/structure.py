@@ -57,7 +57,7 @@ class _Tree:
 
     def __init__(self, writer: PdfWriter) -> None:
         self.writer = writer
-        self.page_refs = [page.indirect_reference for page in writer.pages]
+        self.page_refs = [cast(IndirectObject, page.indirect_reference) for page in writer.pages]
         self.parents: dict[int, dict[int, IndirectObject]] = {}  # page -> mcid -> element
         self.annotation_keys: list[tuple[IndirectObject, IndirectObject]] = []  # annot, element
 
@@ -305,7 +305,7 @@ def _is_tagged(pdf: SuppliedPdf) -> bool:
         reader = PdfReader(pdf.source)
         if reader.is_encrypted:
             reader.decrypt(pdf.password or "")
-        root = reader.trailer["/Root"]
+        root = cast(DictionaryObject, reader.trailer["/Root"].get_object())
         marked = root.get("/MarkInfo")
         return "/StructTreeRoot" in root and bool(
             marked and marked.get_object().get("/Marked", False)

@@ -116,13 +116,14 @@ def _tagged_class(cls: type) -> type:
     found = _SWAPPED.get(cls)
     if found is not None:
         return found
+    base: Any = cls
 
-    def drawOn(self: Any, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+    def drawOn(self: Any, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         with marked(canvas, self._pp_tag):
-            super(swapped, self).drawOn(canvas, x, y, _sW)
+            base.drawOn(self, canvas, x, y, _sW)
 
     def split(self: Any, width: float, height: float) -> list[Any]:
-        parts = super(swapped, self).split(width, height)
+        parts = base.split(self, width, height)
         for part in parts:
             if part is not self and isinstance(part, Flowable):
                 tag_flowable(part, self._pp_tag)
@@ -155,7 +156,7 @@ class _TaggedBullet(BulletDrawer):
 
     _pp_tag: Tag
 
-    def drawOn(self, indenter: Any, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802
+    def drawOn(self, indenter: Any, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         with marked(canvas, self._pp_tag):
             super().drawOn(indenter, canvas, x, y, _sW)
 
@@ -165,7 +166,7 @@ class TaggedList(ListFlowable):
 
     _pp_labels: list[Tag]
 
-    def _getContent(self) -> list[Any]:  # noqa: N802
+    def _getContent(self) -> list[Any]:
         content = super()._getContent()
         labels = iter(self._pp_labels)
         for indenter in content:
@@ -181,19 +182,19 @@ class TaggedList(ListFlowable):
 def tag_list(flowable: ListFlowable, labels: list[Tag]) -> ListFlowable:
     """Make ``flowable`` draw its labels as the given ``Lbl`` elements."""
     flowable.__class__ = TaggedList
-    flowable._pp_labels = labels  # type: ignore[attr-defined]
+    flowable._pp_labels = labels
     return flowable
 
 
-def _word_space_text_out(self: PDFTextObject, text: str, TStar: int = 0) -> None:  # noqa: N803
+def _word_space_text_out(self: PDFTextObject, text: str, TStar: int = 0) -> None:
     """ReportLab's ``_textOut``, with a real space where a line ends between two words."""
-    if TStar and getattr(self._canvas, "_pp_word_spaces", False):
-        if text and not text[-1].isspace() and text[-1] not in "-\u00ad/\u2013\u2014":
-            text += " "
+    ends_word = bool(text) and not text[-1].isspace() and text[-1] not in "-\u00ad/\u2013\u2014"
+    if TStar and ends_word and getattr(self._canvas, "_pp_word_spaces", False):
+        text += " "
     self._code.append(f"{self._formatText(text)}{' T*' if TStar else ''}")
 
 
-PDFTextObject._textOut = _word_space_text_out  # type: ignore[method-assign]
+PDFTextObject._textOut = _word_space_text_out
 
 
 class TagCanvas(Canvas):
@@ -206,7 +207,7 @@ class TagCanvas(Canvas):
 
     _pp_word_spaces = True
 
-    def showPage(self) -> None:  # noqa: N802
+    def showPage(self) -> None:
         code: list[str] = []
         depth = 0
         loose: list[str] = []
@@ -287,19 +288,17 @@ class TaggedContents(TableOfContents):
     def wrap(self, width: float, height: float) -> tuple[float, float]:
         size = super().wrap(width, height)
         recorder = self._pp_recorder
-        number = 0
-        for leaf in leaves(self._table):
+        for number, leaf in enumerate(leaves(self._table)):
             if number == len(self._pp_items):
                 item = recorder.element("TOCI", self._pp_parent)
                 self._pp_items.append(recorder.element("P", item))
             tag_flowable(leaf, (recorder, self._pp_items[number]))
-            number += 1
         return size
 
 
 def tag_contents(toc: TableOfContents, recorder: Recorder, parent: int | None) -> None:
     """Make ``toc`` tag its entries under the ``TOC`` element ``parent``."""
     toc.__class__ = TaggedContents
-    toc._pp_recorder = recorder  # type: ignore[attr-defined]
-    toc._pp_parent = parent  # type: ignore[attr-defined]
-    toc._pp_items = []  # type: ignore[attr-defined]
+    toc._pp_recorder = recorder
+    toc._pp_parent = parent
+    toc._pp_items = []

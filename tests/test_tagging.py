@@ -1,0 +1,398 @@
+"""Tagged PDF: the screen and archive files carry a structure tree that matches the edition.
+
+Checked independently of the code that writes it: poppler reads the tree (``pdfinfo
+-struct-text``), pdfua (an independent PDF/UA-1 checker built on pikepdf) runs its rules,
+qpdf checks the syntax, and pikepdf walks content streams, the ParentTree and annotations.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from tests.conftest import BASIC_EDITION, ROOT, MakeEdition, run, run_build
+
+from printpipe.load import load_edition
+from printpipe.model import (
+    Callout,
+    Heading,
+    ListBlock,
+    Photo,
+    PullQuote,
+    Quote,
+    Related,
+    Section,
+    Signatures,
+    TableOfContents,
+)
+from printpipe.model import Paragraph as ParagraphBlock
+from printpipe.pipeline import BuildOptions, build
+
+TAGGED = ("screen", "archive")
+needs_poppler = pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler not installed")
+needs_qpdf = pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf not installed")
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Both sample editions' screen and archive files, built once for this module."""
+    files = {}
+    for year in ("2019", "2020"):
+        out = tmp_path_factory.mktemp(f"tagged-{year}")
+        result = build(ROOT / "editions" / year, BuildOptions(targets=TAGGED, out_dir=out))
+        for target in result.results:
+            files[(year, target.target)] = target.path
+    return files
+
+
+ALL = [(year, target) for year in ("2019", "2020") for target in TAGGED]
+
+
+# --- the tree, walked with pikepdf ---------------------------------------------------------------
+
+
+def _elements(node: pikepdf.Object) -> Iterator[pikepdf.Dictionary]:
+    """Structure elements in tree (reading) order."""
+    kids = node.get("/K")
+    if kids is None:
+        return
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+def _marked_ids(pdf: pikepdf.Pdf, page: pikepdf.Page) -> list[int]:
+    return [
+        int(operands[1]["/MCID"])
+        for operands, operator in pikepdf.parse_content_stream(page)
+        if str(operator) == "BDC"
+        and isinstance(operands[1], pikepdf.Dictionary)
+        and "/MCID" in operands[1]
+    ]
+
+
+def _parent_tree(pdf: pikepdf.Pdf) -> dict[int, pikepdf.Object]:
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+
+@pytest.mark.parametrize(("year", "target"), ALL)
+def test_every_mcid_is_in_the_parent_tree(
+    samples: dict[tuple[str, str], Path], year: str, target: str
+) -> None:
+    with pikepdf.open(samples[(year, target)]) as pdf:
+        tree = _parent_tree(pdf)
+        counted = 0
+        for page in pdf.pages:
+            mcids = _marked_ids(pdf, page)
+            assert len(mcids) == len(set(mcids)), "an MCID is used twice on a page"
+            if not mcids:
+                continue
+            parents = tree[int(page.obj.StructParents)]
+            for mcid in mcids:
+                element = parents[mcid]
+                assert isinstance(element, pikepdf.Dictionary) and "/S" in element
+                kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+                found = [
+                    k
+                    for k in kids
+                    if (k == mcid) or (isinstance(k, pikepdf.Dictionary) and k.get("/MCID") == mcid)
+                ]
+                assert found, f"element {element.S} does not list MCID {mcid}"
+                counted += 1
+        assert counted > 200
+
+
+@pytest.mark.parametrize(("year", "target"), ALL)
+def test_no_text_outside_marked_content(
+    samples: dict[tuple[str, str], Path], year: str, target: str
+) -> None:
+    """Every text object lies inside a marked sequence: an MCID (content) or an artifact."""
+    shown = ("Tj", "TJ", "'", '"')
+    with pikepdf.open(samples[(year, target)]) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            depth = 0
+            for _, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in ("BDC", "BMC"):
+                    depth += 1
+                elif name == "EMC":
+                    depth -= 1
+                elif name in shown or name in ("Do", "S", "f", "B", "sh"):
+                    assert depth > 0, f"page {number}: {name} outside marked content"
+            assert depth == 0
+
+
+@pytest.mark.parametrize(("year", "target"), ALL)
+def test_figures_have_alt_and_links_have_elements(
+    samples: dict[tuple[str, str], Path], year: str, target: str
+) -> None:
+    with pikepdf.open(samples[(year, target)]) as pdf:
+        elements = list(_elements(pdf.Root.StructTreeRoot))
+        figures = [e for e in elements if e.S == "/Figure"]
+        assert figures and all(str(e.get("/Alt", "")).strip() for e in figures)
+        linked = {
+            e.K.Obj.objgen
+            for e in elements
+            if e.S == "/Link"
+            and isinstance(e.K, pikepdf.Dictionary)
+            and e.K.get("/Type") == "/OBJR"
+        }
+        tree = _parent_tree(pdf)
+        links = 0
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots", []):
+                if annotation.get("/Subtype") != "/Link":
+                    continue
+                links += 1
+                assert str(annotation.get("/Contents", "")).strip()
+                assert annotation.objgen in linked
+                assert tree[int(annotation.StructParent)].S == "/Link"
+                assert page.obj.Tabs == "/S"
+        assert links > 10
+
+
+@pytest.mark.parametrize(("year", "target"), ALL)
+def test_document_level_entries(
+    samples: dict[tuple[str, str], Path], year: str, target: str
+) -> None:
+    with pikepdf.open(samples[(year, target)]) as pdf:
+        root = pdf.Root
+        assert root.MarkInfo.Marked is True
+        assert str(root.Lang) == "en-GB"
+        assert root.ViewerPreferences.DisplayDocTitle is True
+        xmp = root.Metadata.read_bytes().decode()
+        assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+        assert "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp
+        assert "<dc:title>" in xmp
+        if target == "archive":
+            assert "<pdfaid:conformance>A</pdfaid:conformance>" in xmp
+        top = next(iter(_elements(root.StructTreeRoot)))
+        assert top.S == "/Document"
+        sections = [k for k in top.K if k.S == "/Sect"]
+        assert len(sections) >= 8
+
+
+def test_press_is_not_tagged(sample_press) -> None:  # type: ignore[no-untyped-def]
+    with pikepdf.open(sample_press.results[0].path) as pdf:
+        assert "/StructTreeRoot" not in pdf.Root
+        assert b"BDC" not in b"".join(p.Contents.read_bytes() for p in pdf.pages[2:4])
+
+
+# --- independent checkers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("year", "target"), ALL)
+def test_pdfua_checker_reports_nothing(
+    samples: dict[tuple[str, str], Path], year: str, target: str
+) -> None:
+    checker = Path(sys.executable).with_name("pdfua")
+    done = subprocess.run(
+        [str(checker), "check", str(samples[(year, target)])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS (no findings)" in done.stdout
+
+
+@needs_qpdf
+@pytest.mark.parametrize(("year", "target"), ALL)
+def test_qpdf_check_is_clean(samples: dict[tuple[str, str], Path], year: str, target: str) -> None:
+    done = subprocess.run(
+        ["qpdf", "--check", str(samples[(year, target)])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No syntax or stream encoding errors" in done.stdout
+
+
+# --- reading order against the edition -----------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    """Compare text, not typesetting: hyphenation breaks and spacing are the composer's."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+
+
+def _expected(edition_path: Path) -> list[tuple[str, str]]:
+    """(role, text) of every heading, paragraph, list item, photo and box, in edition order."""
+    edition, _ = load_edition(edition_path)
+    found: list[tuple[str, str]] = []
+
+    def blocks(items: tuple) -> None:  # type: ignore[type-arg]
+        for block in items:
+            if isinstance(block, Heading):
+                found.append((f"H{min(block.level, 3)}", block.text))
+            elif isinstance(block, ParagraphBlock):
+                found.append(("P", "".join(run.text for run in block.runs)))
+            elif isinstance(block, ListBlock):
+                for item in block.items:
+                    blocks(item)
+            elif isinstance(block, Quote):
+                blocks(block.blocks)
+
+    for part in edition.parts:
+        if isinstance(part, TableOfContents):
+            found.append(("H1", part.title))
+        elif isinstance(part, Section):
+            blocks(part.blocks)
+        elif isinstance(part, Photo):
+            assert part.alt, f"sample photo {part.source.name} has no alt:"
+            found.append(("Figure", part.alt))
+            if part.placement == "full-bleed":
+                found.append(("P", " ".join(filter(None, [part.caption, part.credit]))))
+            else:
+                found.extend(("P", text) for text in (part.caption, part.credit) if text)
+        elif isinstance(part, PullQuote):
+            found.append(("P", f"“{part.text}”"))
+        elif isinstance(part, Signatures):
+            for person in part.signatories:
+                if person.image is not None:
+                    found.append(("Figure", person.alt or f"Signature of {person.name}"))
+                found.extend([("P", person.name), ("P", person.role)])
+        elif isinstance(part, Callout):
+            found.extend([("P", part.title), ("P", part.text)])
+        elif isinstance(part, Related):
+            found.append(("P", part.title))
+    return found
+
+
+def _struct_text(path: Path) -> list[tuple[str, str]]:
+    """(role, text) of each element poppler prints, in its order; Figures get their /Alt."""
+    output = subprocess.run(
+        ["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    with pikepdf.open(path) as pdf:
+        alts = iter(
+            str(e.get("/Alt", "")) for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/Figure"
+        )
+        found: list[tuple[str, str]] = []
+        for line in output.splitlines():
+            stripped = line.strip()
+            if stripped.startswith('"'):
+                if found and found[-1][0] != "Figure":
+                    found[-1] = (found[-1][0], found[-1][1] + stripped[1:-1])
+            elif stripped:
+                role = stripped.split()[0]
+                found.append((role, next(alts) if role == "Figure" else ""))
+        return found
+
+
+def _in_order(expected: list[tuple[str, str]], actual: list[tuple[str, str]]) -> None:
+    position = 0
+    for role, text in expected:
+        want = (role, _norm(text))
+        while position < len(actual) and (actual[position][0], _norm(actual[position][1])) != want:
+            position += 1
+        assert position < len(actual), (
+            f"not found in reading order after the last match: {role} {text[:70]!r}"
+        )
+        position += 1
+
+
+@needs_poppler
+@pytest.mark.parametrize("target", TAGGED)
+def test_struct_text_reads_the_edition_in_order(
+    samples: dict[tuple[str, str], Path], target: str
+) -> None:
+    expected = _expected(ROOT / "editions" / "2019")
+    actual = _struct_text(samples[("2019", target)])
+    assert len(expected) > 100
+    _in_order(expected, actual)
+    # List items are read with their labels, headings with nothing in between.
+    roles = [role for role, _ in actual]
+    assert roles.count("LI") == roles.count("Lbl") == roles.count("LBody") > 20
+
+
+@needs_poppler
+def test_word_breaks_at_line_ends_are_spaces(samples: dict[tuple[str, str], Path]) -> None:
+    """A paragraph broken over lines reads with spaces where the lines end."""
+    actual = _struct_text(samples[("2019", "screen")])
+    paragraphs = [text for role, text in actual if role == "P" and len(text) > 300]
+    words = set(" ".join(paragraphs).split())
+    assert "ourselves" not in words  # sanity: the test looks at words
+    assert not any(len(word) > 30 and "-" not in word for word in words), sorted(words, key=len)[
+        -5:
+    ]
+
+
+# --- alt text diagnostics -----------------------------------------------------------------------
+
+
+def test_photo_without_alt_warns_for_screen_and_fails_strict(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    folder = make_edition()
+    code, output = run("build", folder, "--target", "screen", "--out", tmp_path / "a")
+    assert code == 0, output
+    assert "photos/a.jpg has no alt: text" in output
+    assert "edition.yaml:" in output
+    code, output = run("build", folder, "--target", "screen", "--strict", "--out", tmp_path / "b")
+    assert code != 0
+    assert "photos/a.jpg has no alt: text" in output
+    code, output = run("check", folder)
+    assert code == 0 and "photos/a.jpg has no alt: text" in output
+
+
+def test_photo_with_alt_is_quiet_and_its_alt_is_in_the_file(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    yaml = BASIC_EDITION.replace(
+        'caption: "A caption"', 'caption: "A caption"\n      alt: "A red field under noise"'
+    )
+    folder = make_edition(yaml=yaml)
+    result = run_build(folder, tmp_path, "screen")
+    assert not [w for w in result.warnings if "alt:" in w.message]
+    with pikepdf.open(result.results[0].path) as pdf:
+        alts = [str(e.Alt) for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/Figure"]
+    assert alts == ["A red field under noise", "Signature of Ada Example"]
+
+
+def test_press_build_does_not_ask_for_alt(make_edition: MakeEdition, tmp_path: Path) -> None:
+    result = run_build(make_edition(), tmp_path, "press")
+    assert not [w for w in result.warnings if "alt:" in w.message]
+
+
+def test_untagged_supplied_pages_are_figures_with_their_text(
+    samples: dict[tuple[str, str], Path],
+) -> None:
+    with pikepdf.open(samples[("2019", "archive")]) as pdf:
+        top = next(iter(_elements(pdf.Root.StructTreeRoot)))
+        cover = top.K[0]
+        assert str(cover.T) == "Cover"
+        figure = cover.K[0]
+        assert figure.S == "/Figure"
+        assert "cover" in str(figure.Alt).lower()
+        assert "Supporting human rights defenders since 2005" in str(figure.ActualText)
+        page = pdf.pages[0]
+        assert _marked_ids(pdf, page) == [0]
+        assert _parent_tree(pdf)[int(page.obj.StructParents)][0].objgen == figure.objgen
+
+
+def test_tagged_build_is_deterministic(make_edition: MakeEdition, tmp_path: Path) -> None:
+    folder = make_edition()
+    first = run_build(folder, tmp_path / "one", "screen").results[0].path.read_bytes()
+    second = run_build(folder, tmp_path / "two", "screen").results[0].path.read_bytes()
+    assert first == second
+
+
+def test_a_photo_drawn_with_alt_in_the_2020_sample(
+    samples: dict[tuple[str, str], Path],
+) -> None:
+    edition, _ = load_edition(ROOT / "editions" / "2020")
+    wanted = [p.alt for p in edition.parts if isinstance(p, Photo)]
+    with pikepdf.open(samples[("2020", "screen")]) as pdf:
+        alts = [str(e.Alt) for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/Figure"]
+    assert [a for a in alts if a in wanted] == wanted
