@@ -188,7 +188,7 @@ def tag_list(flowable: ListFlowable, labels: list[Tag]) -> ListFlowable:
 
 def _word_space_text_out(self: PDFTextObject, text: str, TStar: int = 0) -> None:
     """ReportLab's ``_textOut``, with a real space where a line ends between two words."""
-    ends_word = bool(text) and not text[-1].isspace() and text[-1] not in "-\u00ad/\u2013\u2014"
+    ends_word = bool(text) and not text[-1].isspace() and text[-1] not in "-\u00ad/"
     if TStar and ends_word and getattr(self._canvas, "_pp_word_spaces", False):
         text += " "
     self._code.append(f"{self._formatText(text)}{' T*' if TStar else ''}")
