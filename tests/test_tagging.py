@@ -384,3 +384,51 @@ def test_a_photo_drawn_with_alt_in_the_2020_sample(
     with pikepdf.open(samples[("2020", "screen")]) as pdf:
         alts = [str(e.Alt) for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/Figure"]
     assert [a for a in alts if a in wanted] == wanted
+
+
+def _pdfua_passes(path: Path) -> str:
+    checker = Path(sys.executable).with_name("pdfua")
+    done = subprocess.run(
+        [str(checker), "check", str(path)], capture_output=True, text=True, check=False
+    )
+    return done.stdout if done.returncode else ""
+
+
+def test_tagged_supplied_pdf_keeps_its_structure(
+    make_edition: MakeEdition, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A tagged appendix (here: another edition's screen file) is grafted, not flattened."""
+    annex = make_edition("annex", files={"sections/one.md": "# Annex heading\n\nAnnex text.\n"})
+    annex_pdf = run_build(annex, tmp_path / "annex", "screen").results[0].path
+    yaml = BASIC_EDITION + ('appendices:\n  - file: annex.pdf\n    title: "Annex"\n')
+    folder = make_edition("outer", yaml=yaml)
+    shutil.copy(annex_pdf, folder / "annex.pdf")
+    result = run_build(folder, tmp_path / "outer", "screen", "archive")
+    for target in result.results:
+        with pikepdf.open(target.path) as pdf:
+            elements = list(_elements(pdf.Root.StructTreeRoot))
+            annex_sect = next(e for e in elements if str(e.get("/T", "")) == "Annex")
+            grafted = list(_elements(annex_sect))
+            assert grafted[0].S == "/Part"
+            assert str(grafted[0].Lang) == "en-GB"
+            headings = [e for e in grafted if e.S == "/H1"]
+            assert headings and any(e.S == "/BlockQuote" for e in grafted)
+            assert not [e for e in grafted if e.S == "/Figure" and "/ActualText" in e]
+            tree = _parent_tree(pdf)
+            annex_pages = [p for p in pdf.pages if p.obj.get("/StructParents") is not None][
+                -len(pikepdf.open(annex_pdf).pages) :
+            ]
+            for page in annex_pages:
+                parents = tree[int(page.obj.StructParents)]
+                for mcid in _marked_ids(pdf, page):
+                    assert isinstance(parents[mcid], pikepdf.Dictionary)
+        assert _pdfua_passes(target.path) == ""
+        if shutil.which("pdfinfo"):
+            text = subprocess.run(
+                ["pdfinfo", "-struct-text", str(target.path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            assert text.index('"Annex heading') > text.index('"Second section')
+    assert "annex.pdf is tagged: its structure is kept" in caplog.text

@@ -31,7 +31,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from printpipe.assemble import Assembled, PageRange
+from printpipe.assemble import Assembled, PageRange, safe_link
 from printpipe.model import SuppliedPdf
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class _Tree:
         self.page_refs = [cast(IndirectObject, page.indirect_reference) for page in writer.pages]
         self.parents: dict[int, dict[int, IndirectObject]] = {}  # page -> mcid -> element
         self.annotation_keys: list[tuple[IndirectObject, IndirectObject]] = []  # annot, element
+        self.role_map = DictionaryObject()  # custom roles of grafted files
 
     def element(self, role: str, parent: IndirectObject | None, **keys: PdfObject) -> Any:
         node = DictionaryObject({NameObject("/Type"): NameObject("/StructElem")})
@@ -75,11 +76,6 @@ class _Tree:
 
     def link(self, page: int, annotation: IndirectObject, parent: IndirectObject) -> Any:
         """A ``Link`` element for ``annotation`` (described, printable, in tab order)."""
-        annot = cast(DictionaryObject, annotation.get_object())
-        if not str(annot.get("/Contents", "")).strip():
-            annot[NameObject("/Contents")] = TextStringObject(self.describe(annot))
-        annot[NameObject("/F")] = NumberObject(int(annot.get("/F", 0) or 0) | 4)
-        self.writer.pages[page][NameObject("/Tabs")] = NameObject("/S")
         objr = DictionaryObject(
             {
                 NameObject("/Type"): NameObject("/OBJR"),
@@ -88,8 +84,17 @@ class _Tree:
             }
         )
         element = self.element("Link", parent, K=objr, Pg=self.page_refs[page])
-        self.annotation_keys.append((annotation, element))
+        self.register(page, annotation, element)
         return element
+
+    def register(self, page: int, annotation: IndirectObject, element: IndirectObject) -> None:
+        """``annotation`` belongs to ``element``: ParentTree key, description, tab order."""
+        annot = cast(DictionaryObject, annotation.get_object())
+        if not str(annot.get("/Contents", "")).strip():
+            annot[NameObject("/Contents")] = TextStringObject(self.describe(annot))
+        annot[NameObject("/F")] = NumberObject(int(annot.get("/F", 0) or 0) | 4)
+        self.writer.pages[page][NameObject("/Tabs")] = NameObject("/S")
+        self.annotation_keys.append((annotation, element))
 
     def describe(self, annot: DictionaryObject) -> str:
         action = annot.get("/A")
@@ -344,17 +349,162 @@ def write_structure(writer: PdfWriter, assembled: Assembled, structure: Structur
         _set_kids(sect, kids, None)
         (before if pages.kind == "cover-front" else after).append(sect)
     _set_kids(document, [*before, *body_kids, *after], None)
-    tree.finish([document], DictionaryObject())
+    tree.finish([document], tree.role_map)
     for note in structure.notes:
         log.warning("%s", note)
+
+
+def _source_pages(reader: PdfReader, pages: PageRange) -> dict[int, int]:
+    """Source page index -> merged page index for the pages of ``pages``."""
+    total = len(reader.pages)
+    first = total - pages.count if pages.kind == "cover-back" else 0
+    return {first + i: pages.start + i for i in range(pages.count)}
+
+
+def _links(page: Any) -> list[Any]:
+    annotations = page.get("/Annots")
+    return [
+        a
+        for a in (annotations.get_object() if annotations is not None else ())
+        if a.get_object().get("/Subtype") == "/Link"
+    ]
+
+
+_COPIED_KEYS = ("/Alt", "/ActualText", "/Lang", "/T", "/E", "/A", "/C", "/ID")
 
 
 def graft(
     tree: _Tree, pdf: SuppliedPdf, pages: PageRange, sect: IndirectObject, notes: list[str]
 ) -> list[Any]:
-    """Copy a tagged supplied file's structure under ``sect``; returns the new kids."""
-    del tree, pdf, pages, sect, notes
-    return []
+    """Copy a tagged supplied file's structure under ``sect``; returns the new kids.
+
+    The pages were copied unchanged, so their MCIDs stay valid; only page references, the
+    ParentTree keys and annotation references are remapped.  A source ``Document`` becomes
+    a ``Part``.  Links the source left untagged get a ``Link`` element of their own.
+    """
+    writer = tree.writer
+    reader = PdfReader(pdf.source)
+    if reader.is_encrypted:
+        reader.decrypt(pdf.password or "")
+    mapping = _source_pages(reader, pages)
+    source_index = {
+        page.indirect_reference.idnum: index
+        for index, page in enumerate(reader.pages)
+        if page.indirect_reference is not None
+    }
+    catalog = cast(DictionaryObject, reader.trailer["/Root"].get_object())
+    root = cast(DictionaryObject, catalog["/StructTreeRoot"].get_object())
+    role_map = root.get("/RoleMap")
+    if role_map is not None:
+        tree.role_map.update(
+            {
+                NameObject(k): v
+                for k, v in cast(DictionaryObject, role_map.get_object()).items()
+                if k not in tree.role_map
+            }
+        )
+    registered: set[int] = set()
+
+    def merged_page(ref: Any) -> int | None:
+        index = source_index.get(getattr(ref, "idnum", -1))
+        return mapping.get(index) if index is not None else None
+
+    def annotation_for(obj: Any, source_page: int) -> Any:
+        """The merged copy of a source link: same position among the page's kept links."""
+        target = mapping.get(source_page)
+        if target is None:
+            return None
+        source_links = [a for a in _links(reader.pages[source_page]) if safe_link(a.get_object())]
+        position = next(
+            (i for i, a in enumerate(source_links) if a.idnum == getattr(obj, "idnum", None)),
+            None,
+        )
+        copies = _links(writer.pages[target])
+        return copies[position] if position is not None and position < len(copies) else None
+
+    def copy(node: DictionaryObject, parent: IndirectObject) -> IndirectObject | None:
+        role = str(node.get("/S", "/NonStruct"))[1:]
+        if role == "Document":
+            role = "Part"
+        keys = {key[1:]: node.raw_get(key).clone(writer) for key in _COPIED_KEYS if key in node}
+        ref = tree.element(role, parent, **keys)
+        page = merged_page(node.raw_get("/Pg")) if "/Pg" in node else None
+        kids: list[Any] = []
+        raw = node.get("/K")
+        items = raw if isinstance(raw, ArrayObject) else ([raw] if raw is not None else [])
+        for item in items:
+            value = item.get_object()
+            if isinstance(value, NumberObject | int) and not isinstance(value, bool):
+                if page is not None:
+                    tree.mark(page, int(value), ref)
+                    kids.append(
+                        DictionaryObject(
+                            {
+                                NameObject("/Type"): NameObject("/MCR"),
+                                NameObject("/Pg"): tree.page_refs[page],
+                                NameObject("/MCID"): NumberObject(int(value)),
+                            }
+                        )
+                    )
+            elif isinstance(value, DictionaryObject) and value.get("/Type") == "/MCR":
+                where = merged_page(value.raw_get("/Pg")) if "/Pg" in value else page
+                if where is not None and "/Stm" not in value:
+                    tree.mark(where, int(cast(Any, value["/MCID"])), ref)
+                    kids.append(
+                        DictionaryObject(
+                            {
+                                NameObject("/Type"): NameObject("/MCR"),
+                                NameObject("/Pg"): tree.page_refs[where],
+                                NameObject("/MCID"): NumberObject(int(cast(Any, value["/MCID"]))),
+                            }
+                        )
+                    )
+            elif isinstance(value, DictionaryObject) and value.get("/Type") == "/OBJR":
+                pg = value.raw_get("/Pg") if "/Pg" in value else node.raw_get("/Pg")
+                index = source_index.get(getattr(pg, "idnum", -1))
+                annotation = (
+                    annotation_for(value.raw_get("/Obj"), index) if index is not None else None
+                )
+                if annotation is not None and index is not None:
+                    target = mapping[index]
+                    kids.append(
+                        DictionaryObject(
+                            {
+                                NameObject("/Type"): NameObject("/OBJR"),
+                                NameObject("/Obj"): annotation,
+                                NameObject("/Pg"): tree.page_refs[target],
+                            }
+                        )
+                    )
+                    tree.register(target, annotation, ref)
+                    registered.add(annotation.idnum)
+            elif isinstance(value, DictionaryObject) and "/S" in value:
+                child = copy(value, ref)
+                if child is not None:
+                    kids.append(child)
+        if not kids:
+            return None
+        # Simple MCIDs written as MCRs carry their page; the first one's page is the /Pg.
+        _set_kids(ref, kids, None)
+        return ref
+
+    kids: list[Any] = []
+    top = root.get("/K")
+    for item in top if isinstance(top, ArrayObject) else [top]:
+        value = item.get_object() if item is not None else None
+        if isinstance(value, DictionaryObject):
+            element = copy(value, sect)
+            if element is not None:
+                node = cast(DictionaryObject, element.get_object())
+                if "/Lang" not in node and "/Lang" in catalog:
+                    node[NameObject("/Lang")] = TextStringObject(str(catalog["/Lang"]))
+                kids.append(element)
+    for index in range(pages.start, pages.start + pages.count):
+        for annotation in _links(writer.pages[index]):
+            if annotation.idnum not in registered:
+                kids.append(tree.link(index, annotation, sect))
+    notes.append(f"{pdf.label} is tagged: its structure is kept, under '{pages.title}'")
+    return kids
 
 
 __all__: Sequence[str] = ("StructureInput", "write_structure")
