@@ -432,3 +432,13 @@ def test_tagged_supplied_pdf_keeps_its_structure(
             ).stdout
             assert text.index('"Annex heading') > text.index('"Second section')
     assert "annex.pdf is tagged: its structure is kept" in caplog.text
+
+
+def test_pull_quote_in_another_language(make_edition: MakeEdition, tmp_path: Path) -> None:
+    yaml = BASIC_EDITION + (
+        '  - pull_quote: {text: "Nous ne sommes pas seuls.", attribution: "Awa", lang: fr}\n'
+    )
+    result = run_build(make_edition(yaml=yaml), tmp_path, "screen")
+    with pikepdf.open(result.results[0].path) as pdf:
+        quotes = [e for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/BlockQuote"]
+        assert [str(q.get("/Lang", "")) for q in quotes] == ["", "fr"]
