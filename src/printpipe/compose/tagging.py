@@ -275,24 +275,47 @@ def leaves(flowable: Any) -> Iterator[Any]:
 
 
 class TaggedContents(TableOfContents):
-    """The contents list as ``TOC > TOCI > P`` (each entry's text, page number and link).
+    """The contents list as ``TOC > TOCI > P + Reference`` (entry text, then page number).
 
-    ReportLab makes new entry paragraphs at every wrap; entry *n* keeps element *n* across
-    layout passes, and elements a pass did not draw are dropped by the tree writer.
+    ReportLab makes new entry paragraphs at every wrap; entry *n* keeps its elements across
+    layout passes, and elements a pass did not draw are dropped by the tree writer.  The page
+    number is drawn by a callback *before* the entry's text; it gets a marked sequence of its
+    own (a ``Reference`` after the ``P``), so the entry reads "title, page", not "page title".
     """
 
     _pp_recorder: Recorder
     _pp_parent: int
-    _pp_items: list[int]
+    _pp_items: list[tuple[int, int]]
 
     def wrap(self, width: float, height: float) -> tuple[float, float]:
         size = super().wrap(width, height)
         recorder = self._pp_recorder
+        numbers: dict[int, int] = {}
         for number, leaf in enumerate(leaves(self._table)):
             if number == len(self._pp_items):
                 item = recorder.element("TOCI", self._pp_parent)
-                self._pp_items.append(recorder.element("P", item))
-            tag_flowable(leaf, (recorder, self._pp_items[number]))
+                self._pp_items.append(
+                    (recorder.element("P", item), recorder.element("Reference", item))
+                )
+            text, page = self._pp_items[number]
+            numbers[text] = page
+            tag_flowable(leaf, (recorder, text))
+        draw_number = self.canv.getNamedCB("drawTOCEntryEnd")
+
+        def page_number(canvas: Any, kind: str, label: str) -> None:
+            entry = recorder._open
+            if entry not in numbers:
+                draw_number(canvas, kind, label)
+                return
+            recorder.end(canvas)
+            recorder.begin(canvas, numbers[entry])
+            try:
+                draw_number(canvas, kind, label)
+            finally:
+                recorder.end(canvas)
+                recorder.begin(canvas, entry)
+
+        self.canv.setNamedCB("drawTOCEntryEnd", page_number)
         return size
 
 
