@@ -11,7 +11,7 @@ HOMES = {
     "reportlab": {"compose"},
     "pypdf": {"assemble.py", "finish.py", "preflight.py", "structure.py"},
     "PIL": {"images.py", "proof.py"},
-    "pypdfium2": {"proof.py"},
+    "pypdfium2": {"proof.py", "structure.py"},
     "yaml": {"yamlfile.py"},
     "click": {"cli.py"},
     "markdown_it": {"markdown.py"},
