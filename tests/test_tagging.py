@@ -442,3 +442,24 @@ def test_pull_quote_in_another_language(make_edition: MakeEdition, tmp_path: Pat
     with pikepdf.open(result.results[0].path) as pdf:
         quotes = [e for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/BlockQuote"]
         assert [str(q.get("/Lang", "")) for q in quotes] == ["", "fr"]
+
+
+def test_supplied_pdf_with_a_looping_tree_still_builds(
+    make_edition: MakeEdition, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    annex = make_edition("annex", files={"sections/one.md": "# Annex\n\nText.\n"})
+    annex_pdf = run_build(annex, tmp_path / "annex", "screen").results[0].path
+    with pikepdf.open(annex_pdf) as pdf:
+        document = next(iter(_elements(pdf.Root.StructTreeRoot)))
+        document.K.append(document)  # a child that is its own ancestor
+        pdf.save(tmp_path / "looping.pdf")
+    yaml = BASIC_EDITION + 'appendices:\n  - file: annex.pdf\n    title: "Annex"\n'
+    folder = make_edition("outer", yaml=yaml)
+    shutil.copy(tmp_path / "looping.pdf", folder / "annex.pdf")
+    result = run_build(folder, tmp_path / "outer", "screen")
+    assert "its structure cannot be used" in caplog.text
+    with pikepdf.open(result.results[0].path) as pdf:
+        sect = next(
+            e for e in _elements(pdf.Root.StructTreeRoot) if str(e.get("/T", "")) == "Annex"
+        )
+        assert {str(k.S) for k in sect.K} == {"/Figure", "/Link"}  # the annex has a link

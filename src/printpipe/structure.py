@@ -38,6 +38,7 @@ from printpipe.model import SuppliedPdf
 log = logging.getLogger(__name__)
 
 _SUPPLIED_KINDS = ("cover-front", "appendix", "cover-back")
+MAX_GRAFTED = 200_000  # structure elements taken from one supplied file
 
 
 @dataclass
@@ -87,6 +88,14 @@ class _Tree:
         element = self.element("Link", parent, K=objr, Pg=self.page_refs[page])
         self.register(page, annotation, element)
         return element
+
+    def forget(self, pages: PageRange) -> None:
+        """Drop what a failed graft recorded for ``pages``."""
+        numbers = range(pages.start, pages.start + pages.count)
+        for page in numbers:
+            self.parents.pop(page, None)
+        links = {a.idnum for page in numbers for a in _links(self.writer.pages[page])}
+        self.annotation_keys = [(a, e) for a, e in self.annotation_keys if a.idnum not in links]
 
     def register(self, page: int, annotation: IndirectObject, element: IndirectObject) -> None:
         """``annotation`` belongs to ``element``: ParentTree key, description, tab order."""
@@ -355,7 +364,15 @@ def write_structure(writer: PdfWriter, assembled: Assembled, structure: Structur
             continue
         sect = tree.element("Sect", document, T=TextStringObject(pages.title))
         if _is_tagged(pdf):
-            kids = graft(tree, pdf, pages, sect, structure.notes)
+            try:
+                kids = graft(tree, pdf, pages, sect, structure.notes)
+            except Exception as error:  # a damaged tree must not stop the build
+                tree.forget(pages)
+                kids = _figure_pages(tree, pages, pdf, sect)
+                structure.notes.append(
+                    f"{pdf.label} is tagged, but its structure cannot be used ({error}); its "
+                    "pages are read as figures instead"
+                )
         else:
             kids = _figure_pages(tree, pages, pdf, sect)
             note = (
@@ -440,7 +457,13 @@ def graft(
         copies = _links(writer.pages[target])
         return copies[position] if position is not None and position < len(copies) else None
 
+    seen: set[int] = set()
+
     def copy(node: DictionaryObject, parent: IndirectObject) -> IndirectObject | None:
+        identity = node.indirect_reference.idnum if node.indirect_reference else id(node)
+        if identity in seen or len(seen) > MAX_GRAFTED:
+            raise ValueError("the structure tree loops or is too large")
+        seen.add(identity)
         role = str(node.get("/S", "/NonStruct"))[1:]
         if role == "Document":
             role = "Part"
