@@ -227,6 +227,8 @@ def _body(tree: _Tree, record: dict[str, Any], start: int, document: IndirectObj
             keys["Alt"] = TextStringObject(entry["alt"])
         if entry.get("lang"):
             keys["Lang"] = TextStringObject(entry["lang"])
+        if entry.get("title"):
+            keys["T"] = TextStringObject(entry["title"])
         if entry.get("attrs"):
             keys["A"] = DictionaryObject(
                 {

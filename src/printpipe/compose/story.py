@@ -120,10 +120,11 @@ class StoryBuilder:
         if isinstance(part, Section):
             if self.page.sections_start != "continue":
                 yield PageBreakIfNotEmpty()
-            yield from self.blocks(part.blocks, None, self.group("Sect", self.root))
+            title = next((b.text for b in part.blocks if isinstance(b, Heading)), None)
+            yield from self.blocks(part.blocks, None, self.group("Sect", self.root, title=title))
         elif isinstance(part, TocPart):
             yield PageBreakIfNotEmpty()
-            sect = self.group("Sect", self.root)
+            sect = self.group("Sect", self.root, title=part.title)
             title = Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
             yield self.tag(title, "H1", sect)
             toc = TableOfContents(
