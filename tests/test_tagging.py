@@ -463,3 +463,5 @@ def test_supplied_pdf_with_a_looping_tree_still_builds(
             e for e in _elements(pdf.Root.StructTreeRoot) if str(e.get("/T", "")) == "Annex"
         )
         assert {str(k.S) for k in sect.K} == {"/Figure", "/Link"}  # the annex has a link
+        # Its marked content now sits inside Figures: tagged, but no PDF/UA claim.
+        assert b"pdfuaid" not in pdf.Root.Metadata.read_bytes()

@@ -527,7 +527,12 @@ def finish(
         info_dict[NameObject("/Trapped")] = NameObject("/False")
     metadata = StreamObject()
     metadata._data = _xmp(
-        edition, target, moment, document_id, producer, tagged=structure is not None
+        edition,
+        target,
+        moment,
+        document_id,
+        producer,
+        tagged=structure is not None and structure.conforming,
     )
     metadata[NameObject("/Type")] = NameObject("/Metadata")
     metadata[NameObject("/Subtype")] = NameObject("/XML")

@@ -48,6 +48,7 @@ class StructureInput:
     record: dict[str, Any]
     supplied: dict[str, SuppliedPdf]  # by the label assembly gave its page ranges
     notes: list[str] = field(default_factory=list)
+    conforming: bool = True  # False: the file is tagged but must not claim PDF/UA or PDF/A-2a
 
 
 def _name(value: str) -> NameObject:
@@ -371,6 +372,7 @@ def write_structure(writer: PdfWriter, assembled: Assembled, structure: Structur
             except Exception as error:  # a damaged tree must not stop the build
                 tree.forget(pages)
                 kids = _figure_pages(tree, pages, pdf, sect)
+                structure.conforming = False  # its own marked content now sits in a Figure
                 structure.notes.append(
                     f"{pdf.label} is tagged, but its structure cannot be used ({error}); its "
                     "pages are read as figures instead"
