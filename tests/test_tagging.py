@@ -465,3 +465,61 @@ def test_supplied_pdf_with_a_looping_tree_still_builds(
         assert {str(k.S) for k in sect.K} == {"/Figure", "/Link"}  # the annex has a link
         # Its marked content now sits inside Figures: tagged, but no PDF/UA claim.
         assert b"pdfuaid" not in pdf.Root.Metadata.read_bytes()
+
+
+def test_charts_and_tables_are_tagged(samples: dict[tuple[str, str], Path]) -> None:
+    from printpipe.model import Chart, DataTable
+
+    edition, _ = load_edition(ROOT / "editions" / "2019")
+    charts = [p for p in edition.parts if isinstance(p, Chart)]
+    tables = [p for p in edition.parts if isinstance(p, DataTable)]
+    known = {p.alt for p in edition.parts if isinstance(p, Photo)}
+    with pikepdf.open(samples[("2019", "screen")]) as pdf:
+        elements = list(_elements(pdf.Root.StructTreeRoot))
+        figure_alts = [str(e.Alt) for e in elements if e.S == "/Figure"]
+        chart_alts = [
+            a
+            for a in figure_alts
+            if a not in known and not a.startswith(("Signature", "The", "Aud"))
+        ]
+        assert len(chart_alts) == len(charts) >= 2
+        assert all(re.search(r"\d", alt) for alt in chart_alts), chart_alts
+        found = [e for e in elements if e.S == "/Table"]
+        assert len(found) >= len(tables) >= 1
+        for table in found:
+            rows = [r for r in table.K if r.S == "/TR"]
+            header = [c for c in rows[0].K if c.S == "/TH"]
+            assert header and all(c.A.Scope == "/Column" for c in header)
+            assert all(c.S == "/TD" for row in rows[1:] for c in row.K)
+
+
+def test_a_table_over_two_pages_reads_its_header_once(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    rows = "\n".join(f"| Item {n} | {n * 10} |" for n in range(1, 121))
+    table = f"# Long table\n\n| Name | Amount |\n|---|---:|\n{rows}\n"
+    folder = make_edition(files={"sections/two.md": table})
+    result = run_build(folder, tmp_path, "screen")
+    path = result.results[0].path
+    with pikepdf.open(path) as pdf:
+        elements = list(_elements(pdf.Root.StructTreeRoot))
+        table_element = next(e for e in elements if e.S == "/Table")
+        assert len([r for r in table_element.K if r.S == "/TR"]) == 121
+        header = [c for c in table_element.K[0].K if c.S == "/TH"]
+        assert len(header) == 2
+        for cell in header:  # one piece of content: the repeats are artifacts
+            assert not isinstance(cell.K, pikepdf.Array)
+        pages = {
+            int(p.obj.StructParents) for p in pdf.pages if p.obj.get("/StructParents") is not None
+        }
+        assert len(pages) >= 3
+    if shutil.which("pdfinfo"):
+        text = subprocess.run(
+            ["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True
+        ).stdout
+        assert text.count('"Amount') == 1
+        assert "Item 120" in text
+        printed = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert printed.count("Amount") >= 2  # the header is repeated on the page, as artifact

@@ -38,7 +38,12 @@ from printpipe.model import SuppliedPdf
 log = logging.getLogger(__name__)
 
 _SUPPLIED_KINDS = ("cover-front", "appendix", "cover-back")
-MAX_GRAFTED = 200_000  # structure elements taken from one supplied file
+MAX_GRAFTED = 200_000
+_NAME_ATTRIBUTES = (
+    "O",
+    "ListNumbering",
+    "Scope",
+)  # structure elements taken from one supplied file
 
 
 @dataclass
@@ -233,7 +238,7 @@ def _body(tree: _Tree, record: dict[str, Any], start: int, document: IndirectObj
         if entry.get("attrs"):
             keys["A"] = DictionaryObject(
                 {
-                    _name(k): _name(str(v)) if k in ("O", "ListNumbering") else TextStringObject(v)
+                    _name(k): _name(str(v)) if k in _NAME_ATTRIBUTES else TextStringObject(v)
                     for k, v in entry["attrs"].items()
                 }
             )

@@ -19,6 +19,7 @@ from reportlab.platypus.flowables import PageBreakIfNotEmpty
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from printpipe import geometry
+from printpipe.compose.charts import chart_flowables
 from printpipe.compose.document import FLOAT_GAP, FloatBlock, StartBleedPage
 from printpipe.compose.flowables import (
     BleedPage,
@@ -29,15 +30,27 @@ from printpipe.compose.flowables import (
     signature_block,
     table_style,
 )
+from printpipe.compose.keyfigures import key_figures
 from printpipe.compose.styles import StyleSheet
-from printpipe.compose.tagging import Recorder, leaves, tag_contents, tag_list, tagged
+from printpipe.compose.tables import data_table, pipe_table
+from printpipe.compose.tagging import (
+    Recorder,
+    leaves,
+    tag_contents,
+    tag_data,
+    tag_list,
+    tagged,
+)
 from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
     MM,
     Block,
     Callout,
+    Chart,
+    DataTable,
     Edition,
     Heading,
+    KeyFigures,
     ListBlock,
     Photo,
     PullQuote,
@@ -46,6 +59,7 @@ from printpipe.model import (
     Run,
     Section,
     Signatures,
+    TableBlock,
 )
 from printpipe.model import (
     PageBreak as PageBreakPart,
@@ -165,6 +179,36 @@ class StoryBuilder:
             yield from self.related(part)
         elif isinstance(part, PageBreakPart):
             yield PageBreak()
+        elif isinstance(part, DataTable | Chart | KeyFigures):
+            yield from self.data_part(part)
+
+    def data_part(self, part: DataTable | Chart | KeyFigures) -> Iterator[Flowable]:
+        """A table, chart or key figures, at column width or as a full-width float."""
+        language = self.edition.language
+        float_it = part.placement == "full-width" and self.page.columns > 1
+        width = self.page.text_width_pt if float_it else self.page.column_width_pt
+        if isinstance(part, DataTable):
+            items = data_table(part, self.sheet, language, width)
+        elif isinstance(part, Chart):
+            items = chart_flowables(part, self.sheet, language, width)
+        else:
+            items = key_figures(part, self.sheet, language, width)
+        if self.tags is not None:
+            tag_data(items, self.tags, self.root)
+        if not float_it:
+            yield from items
+            return
+        what = {DataTable: "the full-width table", Chart: "the full-width chart"}.get(
+            type(part), "the key figures"
+        )
+        self.must_fit(
+            KeepTogether(items),
+            what,
+            part.location,
+            width=width,
+            height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
+        )
+        yield FloatBlock(items)
 
     # --- blocks that cannot split --------------------------------------------------------------
 
@@ -210,6 +254,11 @@ class StoryBuilder:
                 yield self.list_block(block, override, parent)
             elif isinstance(block, Quote):
                 yield from self.blocks(block.blocks, "quote", self.group("BlockQuote", parent))
+            elif isinstance(block, TableBlock):
+                table = pipe_table(block, self.sheet, self.page.column_width_pt)
+                if self.tags is not None:
+                    tag_data([table], self.tags, parent)
+                yield table
 
     def heading(self, block: Heading, parent: int | None) -> Flowable:
         level = min(block.level, 3)

@@ -52,6 +52,7 @@ class Recorder:
         self.annots: list[list[int]] = []
         self._next_mcid: dict[int, int] = {}
         self._open: int | None = None
+        self.drawn: set[int] = set()
 
     def element(self, role: str, parent: int | None, **extra: Any) -> int:
         """A new structure element under ``parent``; children keep creation order."""
@@ -66,6 +67,7 @@ class Recorder:
         self.annots.clear()
         self._next_mcid.clear()
         self._open = None
+        self.drawn.clear()
 
     def begin(self, canvas: Any, element: int) -> int:
         """Open a marked-content sequence for ``element`` on the current page."""
@@ -77,6 +79,7 @@ class Recorder:
         role = self.elements[element]["role"]
         canvas.addLiteral(f"/{role} <</MCID {mcid}>> BDC")
         self.content.append([page, mcid, element])
+        self.drawn.add(element)
         self._open = element
         return page
 
@@ -91,11 +94,22 @@ class Recorder:
 
 @contextmanager
 def marked(canvas: Any, tag: Tag | None) -> Iterator[None]:
-    """Mark what is drawn inside the block as the content of ``tag`` (nothing if None)."""
+    """Mark what is drawn inside the block as the content of ``tag`` (nothing if None).
+
+    A table's header cell drawn again at the top of a continued table is a pagination
+    artifact the second time: its element already has its content.
+    """
     if tag is None:
         yield
         return
     recorder, element = tag
+    if recorder.elements[element].get("repeats") and element in recorder.drawn:
+        canvas.addLiteral(PAGINATION)
+        try:
+            yield
+        finally:
+            canvas.addLiteral("EMC")
+        return
     before = len(canvas._annotationrefs)
     page = recorder.begin(canvas, element)
     try:
@@ -137,8 +151,9 @@ def _tagged_class(cls: type) -> type:
 
 def tag_flowable(flowable: Any, tag: Tag) -> Any:
     """Give ``flowable`` (a leaf) the element of ``tag``; returns the same object."""
-    flowable.__class__ = _tagged_class(type(flowable))
-    flowable._pp_tag = tag
+    # object.__setattr__: a chart Drawing validates its attributes and would ignore the class.
+    object.__setattr__(flowable, "__class__", _tagged_class(type(flowable)))
+    object.__setattr__(flowable, "_pp_tag", tag)
     return flowable
 
 
@@ -325,3 +340,50 @@ def tag_contents(toc: TableOfContents, recorder: Recorder, parent: int | None) -
     toc._pp_recorder = recorder
     toc._pp_parent = parent
     toc._pp_items = []
+
+
+def _tag_table(table: Table, recorder: Recorder, parent: int | None) -> None:
+    """A data table: ``Table > TR > TH (/Scope /Column) | TD``, the cells' paragraphs as leaves."""
+    element = recorder.element("Table", parent)
+    for number, row in enumerate(table._cellvalues):
+        row_element = recorder.element("TR", element)
+        for cell in row:
+            for leaf in leaves(cell if isinstance(cell, Flowable) else Spacer(0, 0)):
+                if number == 0:
+                    tag_flowable(
+                        leaf,
+                        (
+                            recorder,
+                            recorder.element(
+                                "TH",
+                                row_element,
+                                attrs={"O": "Table", "Scope": "Column"},
+                                repeats=True,
+                            ),
+                        ),
+                    )
+                else:
+                    tag_flowable(leaf, (recorder, recorder.element("TD", row_element)))
+
+
+def tag_data(items: list[Any], recorder: Recorder, parent: int | None) -> None:
+    """Tables, charts and key figures (compose/tables.py, charts.py, keyfigures.py).
+
+    A data table (marked ``_pp_table``) becomes a ``Table``; a chart drawing (marked
+    ``_pp_alt``) a ``Figure`` with that alt text (the chart's ``alt:`` or its data summary);
+    titles, captions and source notes are ``Caption`` beside them; key figures are a ``Div``
+    of paragraphs.
+    """
+    for item in items:
+        if isinstance(item, KeepTogether):
+            tag_data(list(item._content), recorder, parent)
+        elif isinstance(item, Table) and getattr(item, "_pp_table", None) is not None:
+            _tag_table(item, recorder, parent)
+        elif isinstance(item, Table):
+            group = recorder.element("Div", parent)
+            for leaf in leaves(item):
+                tag_flowable(leaf, (recorder, recorder.element("P", group)))
+        elif getattr(item, "_pp_alt", None):
+            tag_flowable(item, (recorder, recorder.element("Figure", parent, alt=item._pp_alt)))
+        elif isinstance(item, Flowable) and not isinstance(item, Spacer):
+            tag_flowable(item, (recorder, recorder.element("Caption", parent)))
