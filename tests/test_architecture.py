@@ -9,7 +9,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "printpipe"
 
 HOMES = {
     "reportlab": {"compose"},
-    "pypdf": {"assemble.py", "finish.py", "preflight.py", "structure.py"},
+    "pypdf": {
+        "assemble.py",
+        "finish.py",
+        "fontfix.py",
+        "preflight",
+        "spotcolour.py",
+        "structure.py",
+    },
     "PIL": {"images.py", "proof.py"},
     "pypdfium2": {"proof.py", "structure.py"},
     "yaml": {"yamlfile.py"},
@@ -17,7 +24,15 @@ HOMES = {
     "markdown_it": {"markdown.py"},
     "jsonschema": {"load.py"},
     "pdfminer": {"typography"},
+    "uharfbuzz": {"typeset", "typography"},
+    "pyphen": {"typeset"},
 }
+
+
+def test_the_typesetter_does_not_draw() -> None:
+    """typeset/ hands compose finished lines; only compose talks to ReportLab."""
+    for path in sorted((PACKAGE / "typeset").rglob("*.py")):
+        assert "reportlab" not in _imports(path), path
 
 
 def _imports(path: Path) -> set[str]:
@@ -44,6 +59,8 @@ def test_each_library_is_imported_only_in_its_home() -> None:
 
 def test_only_the_pipeline_knows_the_stage_order() -> None:
     """Stages do not import the orchestrator (imports flow one way)."""
-    stages = ["load.py", "images.py", "assemble.py", "finish.py", "preflight.py", "output.py"]
+    stages = ["load.py", "images.py", "assemble.py", "finish.py", "preflight", "output.py"]
     for name in stages:
-        assert "printpipe.pipeline" not in (PACKAGE / name).read_text(encoding="utf-8"), name
+        files = sorted((PACKAGE / name).rglob("*.py")) if name == "preflight" else [PACKAGE / name]
+        for path in files:
+            assert "printpipe.pipeline" not in path.read_text(encoding="utf-8"), path

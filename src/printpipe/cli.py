@@ -184,6 +184,8 @@ def build(
     else:
         result = run_build(edition, options)
     _echo_diagnostics(result.warnings)
+    for line in result.placements:
+        click.echo(f"supplied: {line}")
     for target in result.results:
         click.echo(f"{target.target}: {display_path(target.path)} ({target.pages} pages)")
     click.echo(f"ok: {count_summary(result.warnings)}")
@@ -191,13 +193,24 @@ def build(
 
 @main.command()
 @EDITION
+@click.option(
+    "--target",
+    "-t",
+    "targets",
+    multiple=True,
+    type=click.Choice([*TARGET_NAMES, "all"]),
+    default=("press",),
+    show_default=True,
+    help="The targets a build would make; repeat or use 'all'.",
+)
 @PROJECT
 @handle_errors
-def check(edition: Path) -> None:
-    """Validate EDITION without building: same messages as build, much faster."""
-    from printpipe.pipeline import check as run_check
+def check(edition: Path, targets: tuple[str, ...]) -> None:
+    """Validate EDITION without building: the build's findings and exit codes, much faster."""
+    from printpipe.pipeline import check_edition
 
-    loaded, _, warnings = run_check(edition)
+    chosen = TARGET_NAMES if "all" in targets else tuple(dict.fromkeys(targets))
+    loaded, warnings = check_edition(edition, chosen)
     _echo_diagnostics(warnings)
     click.echo(
         f"{loaded.label}: ok: {count_summary(warnings)} "

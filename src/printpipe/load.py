@@ -27,6 +27,7 @@ from printpipe.model import (
     Cover,
     Edition,
     FontFamily,
+    Hyphenation,
     ImageThresholds,
     Layout,
     PageBreak,
@@ -569,10 +570,15 @@ def _build_layout(
         running_head=RunningHead(**(data.get("running_head") or {})),
         folio_position=str((data.get("folio") or {}).get("position", "outer")),
         folio_start=int((data.get("folio") or {}).get("start", 1)),
+        grid=bool(data.get("grid", False)),
+        hyphenation=_hyphenation(data.get("hyphenation")),
         press=PressSettings(
             pad_to_multiple=int(press.get("pad_to_multiple", 4)),
             marks=bool(press.get("marks", False)),
             allow_padding=bool(press.get("allow_padding", True)),
+            overprint_black=bool(press.get("overprint_black", True)),
+            spot_colours=press.get("spot_colours"),
+            total_ink_limit=float(press.get("total_ink_limit", 300.0)),
             cmyk_profile=files.get("colour_management.cmyk_profile"),
             rgb_profile=files.get("colour_management.rgb_profile"),
             **{
@@ -812,8 +818,19 @@ def load_edition(path: Path) -> tuple[Edition, list[Diagnostic]]:
         appendices=appendices,
         parts=parts,
         inputs=tuple(dict.fromkeys([file.resolve(), *layout.files, *paths.inputs])),
+        hyphenation=_hyphenation(data.get("hyphenation")),
     )
     return edition, [d for d in problems if not d.is_error]
+
+
+def _hyphenation(value: Any) -> Hyphenation:
+    """The ``hyphenation:`` mapping of a layout or an edition (already schema-checked)."""
+    data = value if isinstance(value, dict) else {}
+    return Hyphenation(
+        capitalised=bool(data.get("capitalised", False)),
+        exceptions=tuple(str(word) for word in _list(data.get("exceptions"))),
+        never=tuple(str(word) for word in _list(data.get("never"))),
+    )
 
 
 def _slugify(text: str) -> str:
@@ -915,6 +932,12 @@ def _build_parts(
     return tuple(parts)
 
 
+def _bleed(raw: dict) -> float | None:
+    """A supplied file's declared bleed in mm (the schema has checked it is a number)."""
+    value = raw.get("bleed")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _build_data_part(
     kind: str,
     value: dict[str, Any],
@@ -952,6 +975,8 @@ def _build_supplied(
                 source,
                 display_path(source),
                 "Cover",
+                bleed_mm=_bleed(raw_cover),
+                spot_colours=raw_cover.get("spot_colours"),
                 password=raw_cover.get("password"),
                 accept=raw_cover.get("accept"),
                 location=document.location(("cover", "file")),
@@ -977,6 +1002,8 @@ def _build_supplied(
                     display_path(source),
                     str(raw.get("title", source.stem)),
                     fit=str(raw.get("fit", "scale")),
+                    bleed_mm=_bleed(raw),
+                    spot_colours=raw.get("spot_colours"),
                     password=raw.get("password"),
                     accept=raw.get("accept"),
                     location=document.location(("appendices", index, "file")),

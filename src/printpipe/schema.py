@@ -234,6 +234,14 @@ _PART_KINDS: dict[str, dict[str, Any]] = {
 
 PART_KINDS = tuple(_PART_KINDS)
 
+_WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_HYPHENATION_LISTS = {
+    "exceptions": _described(
+        _WORDS, "Words with their only break points marked by hyphens, e.g. 'pro-tec-tion'."
+    ),
+    "never": _described(_WORDS, "Words never to hyphenate (names, brands)."),
+}
+
 _PART = {
     "type": "object",
     "description": "One part of the body; exactly one of the keys below.",
@@ -241,6 +249,21 @@ _PART = {
     "maxProperties": 1,
     "properties": _PART_KINDS,
     "additionalProperties": False,
+}
+
+_SPOT_COLOURS = {
+    "enum": ["keep", "convert"],
+    "description": "Spot colours (PANTONE...) in supplied PDFs: keep them as plates of their "
+    "own (reported), or convert them to process colour through their alternate space. "
+    "Unset: each is a warning.",
+}
+
+_SUPPLIED_BLEED = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": 20,
+    "description": "Bleed (mm) on every side of pages exported with bleed but no TrimBox; "
+    "without it, a page of exactly trim + the layout's bleed is recognised as such.",
 }
 
 EDITION_SCHEMA: dict[str, Any] = _obj(
@@ -274,6 +297,8 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                 ),
                 "front_pages": {"type": "integer", "minimum": 0, "default": 2},
                 "back_pages": {"type": "integer", "minimum": 0, "default": 2},
+                "bleed": _SUPPLIED_BLEED,
+                "spot_colours": _SPOT_COLOURS,
                 "password": _described(_STR, "Password of an encrypted cover."),
                 "accept": _described(_STR, "Why preflight problems of this file are accepted."),
                 "alt": _described(_STR, _SUPPLIED_ALT),
@@ -295,6 +320,8 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                         "default": "scale",
                         "description": "What to do with pages that are not the trim size.",
                     },
+                    "bleed": _SUPPLIED_BLEED,
+                    "spot_colours": _SPOT_COLOURS,
                     "password": _described(_STR, "Password of an encrypted appendix."),
                     "accept": _described(_STR, "Why preflight problems are accepted."),
                     "alt": _described(_STR, _SUPPLIED_ALT),
@@ -302,6 +329,10 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                 ("file", "title"),
             ),
         },
+        "hyphenation": _obj(
+            _HYPHENATION_LISTS,
+            description="Hyphenation words for this edition, added to the layout's lists.",
+        ),
         "parts": {"type": "array", "items": _PART, "minItems": 1},
     },
     ("title", "organisation", "year", "layout", "parts"),
@@ -461,6 +492,19 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
             }
         ),
         "folio": _obj({"position": {"enum": ["outer", "centre"]}, "start": {"type": "integer"}}),
+        "grid": _described(
+            {"type": "boolean"},
+            "Baseline grid: body lines of every column on multiples of the body leading.",
+        ),
+        "hyphenation": _obj(
+            {
+                **_HYPHENATION_LISTS,
+                "capitalised": _described(
+                    {"type": "boolean"}, "Also hyphenate capitalised words (default: no)."
+                ),
+            },
+            description="Hyphenation rules beyond the language's patterns.",
+        ),
         "press": _obj(
             {
                 "pad_to_multiple": _described(
@@ -472,6 +516,17 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     {"type": "boolean"},
                     "Blank pages may be added to reach pad_to_multiple (reported as a note); "
                     "false makes a document that needs them an error.",
+                ),
+                "spot_colours": _SPOT_COLOURS,
+                "total_ink_limit": _described(
+                    {"type": "number", "minimum": 200, "maximum": 400, "default": 300},
+                    "Highest total ink (C+M+Y+K, %) a converted photo may carry after JPEG "
+                    "encoding; the CMYK profile's own limit.",
+                ),
+                "overprint_black": _described(
+                    {"type": "boolean", "default": True},
+                    "100 % K text and rules overprint in the press file (no white halo when "
+                    "plates mis-register); false makes them knock out.",
                 ),
             }
         ),

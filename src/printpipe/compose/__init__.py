@@ -15,10 +15,12 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
 
+from printpipe.compose import rlhooks
 from printpipe.compose.document import BodyDocument, HeadingMark, PageHeads
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
+from printpipe.compose.overprint import OverprintCanvas
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
@@ -66,6 +68,7 @@ class ComposeSettings:
     bleed: bool
     first_page_recto: bool = True
     tagged: bool = False  # mark content and record the structure (tagged PDF)
+    overprint_black: bool = False  # 100 % K fills and strokes overprint (press)
 
 
 @dataclass(frozen=True)
@@ -120,12 +123,18 @@ def compose_body(
     )
     recorder = Recorder() if settings.tagged else None
     story = StoryBuilder(edition, sheet, images, bleed, recorder).build()
-    extra: dict[str, Any] = {}
+    makers = []
     if recorder is not None:
         mark_page_furniture(doc, recorder)
-        extra["canvasmaker"] = TagCanvas
+        makers.append(TagCanvas)
+    if settings.overprint_black:
+        makers.append(OverprintCanvas)
+    extra: dict[str, Any] = {}
+    if makers:
+        extra["canvasmaker"] = makers[0] if len(makers) == 1 else type("Canvas", tuple(makers), {})
     try:
-        doc.multiBuild(story, maxPasses=6, **extra)
+        with rlhooks.ligature_text():
+            doc.multiBuild(story, maxPasses=6, **extra)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]

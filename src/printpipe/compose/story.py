@@ -9,8 +9,6 @@ from pathlib import Path
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    ListFlowable,
-    ListItem,
     PageBreak,
     Paragraph,
     Spacer,
@@ -38,9 +36,9 @@ from printpipe.compose.tagging import (
     leaves,
     tag_contents,
     tag_data,
-    tag_list,
     tagged,
 )
+from printpipe.compose.text import TextMaker
 from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
     MM,
@@ -104,6 +102,7 @@ class StoryBuilder:
         self.bleed = bleed_pt
         self.page = edition.layout.page
         self.heading_count = 0
+        self.text = TextMaker(edition, sheet)
         self.root = self.group("Document", None)
 
     # --- structure (tagged targets) ------------------------------------------------------------
@@ -135,7 +134,8 @@ class StoryBuilder:
             if self.page.sections_start != "continue":
                 yield PageBreakIfNotEmpty()
             title = next((b.text for b in part.blocks if isinstance(b, Heading)), None)
-            yield from self.blocks(part.blocks, None, self.group("Sect", self.root, title=title))
+            sect = self.group("Sect", self.root, title=title)
+            yield from self.blocks(part.blocks, None, parent=sect)
         elif isinstance(part, TocPart):
             yield PageBreakIfNotEmpty()
             sect = self.group("Sect", self.root, title=part.title)
@@ -159,7 +159,9 @@ class StoryBuilder:
         elif isinstance(part, Photo):
             yield from self.photo(part)
         elif isinstance(part, PullQuote):
-            block = pull_quote(part.text, part.attribution, self.sheet, self.page.column_width_pt)
+            block = pull_quote(
+                part.text, part.attribution, self.sheet, self.text, self.page.column_width_pt
+            )
             self.tag_leaves(block, "P", self.group("BlockQuote", self.root, lang=part.lang))
             yield self.must_fit(block, "the pull quote", part.location)
         elif isinstance(part, Callout):
@@ -169,6 +171,7 @@ class StoryBuilder:
                 part.link,
                 part.link_text,
                 self.sheet,
+                self.text,
                 self.page.column_width_pt,
             )
             self.tag_leaves(block, "P", self.group("Div", self.root))
@@ -241,59 +244,83 @@ class StoryBuilder:
     # --- text ----------------------------------------------------------------------------------
 
     def blocks(
-        self, blocks: Sequence[Block], override: str | None, parent: int | None
+        self,
+        blocks: Sequence[Block],
+        override: str | None,
+        indent: float = 0.0,
+        parent: int | None = None,
     ) -> Iterator[Flowable]:
+        follows_paragraph = False  # only a paragraph after a paragraph gets a first-line indent
         for block in blocks:
             if isinstance(block, Heading):
                 yield self.heading(block, parent)
             elif isinstance(block, ParagraphBlock):
                 style = override or "body"
-                paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
-                yield self.tag(paragraph, "P", parent)
+                text = self.text.block(
+                    block.runs,
+                    style,
+                    indent=indent,
+                    first_indent=None if follows_paragraph else 0.0,
+                )
+                yield self.tag(text, "P", parent)
             elif isinstance(block, ListBlock):
-                yield self.list_block(block, override, parent)
+                yield from self.list_block(block, override, indent, parent)
             elif isinstance(block, Quote):
-                yield from self.blocks(block.blocks, "quote", self.group("BlockQuote", parent))
+                quote = self.group("BlockQuote", parent)
+                yield from self.blocks(block.blocks, "quote", indent, quote)
             elif isinstance(block, TableBlock):
                 table = pipe_table(block, self.sheet, self.page.column_width_pt)
                 if self.tags is not None:
                     tag_data([table], self.tags, parent)
                 yield table
+            follows_paragraph = isinstance(block, ParagraphBlock)
 
-    def heading(self, block: Heading, parent: int | None) -> Flowable:
+    def heading(self, block: Heading, parent: int | None = None) -> Flowable:
         level = min(block.level, 3)
-        style = f"h{level}"
         self.heading_count += 1
-        paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
-        paragraph._pp_heading = (level, block.text, f"h{self.heading_count}")
-        return self.tag(paragraph, f"H{level}", parent)
+        flowable = self.text.block(block.runs, f"h{level}")
+        flowable._pp_heading = (level, block.text, f"h{self.heading_count}")
+        return self.tag(flowable, f"H{level}", parent)
 
-    def list_block(self, block: ListBlock, override: str | None, parent: int | None) -> Flowable:
+    def list_block(
+        self, block: ListBlock, override: str | None, indent: float, parent: int | None = None
+    ) -> Iterator[Flowable]:
+        """One text block per paragraph of each item; the first carries the bullet or number.
+
+        Blocks of their own (not one ReportLab list) so a list splits between lines like any
+        paragraph and every line stays on the baseline grid.
+        """
         style_name = override or "list"
-        style = self.sheet[style_name]
+        style = self.sheet.layout.styles[style_name]
+        step = max(style.left_indent, 12.0)
         numbering = "Decimal" if block.ordered else "Disc"
         group = self.group("L", parent, attrs={"O": "List", "ListNumbering": numbering})
-        items = []
-        labels = []
-        for item in block.items:
-            entry = self.group("LI", group)
-            labels.append(self.group("Lbl", entry))
-            body = self.group("LBody", entry)
-            items.append(ListItem(list(self.blocks(item, style_name, body)) or [Spacer(1, 0)]))
-        flowable = ListFlowable(
-            items,
-            bulletType="1" if block.ordered else "bullet",
-            start=block.start if block.ordered else "•",
-            bulletFontName=style.fontName,
-            bulletFontSize=style.fontSize,
-            bulletColor=style.textColor,
-            leftIndent=max(style.leftIndent, 12),
-            bulletDedent=10,
-            spaceAfter=4,
-        )
-        if self.tags is not None:
-            tag_list(flowable, [(self.tags, label) for label in labels if label is not None])
-        return flowable
+        for number, item in enumerate(block.items):
+            marker = f"{block.start + number}." if block.ordered else "•"
+            first = True
+            # The marker is drawn with the item's first line: it stays in the LBody's text.
+            body = self.group("LBody", self.group("LI", group))
+            for part in item:
+                if isinstance(part, ParagraphBlock):
+                    last = number == len(block.items) - 1 and part is item[-1]
+                    yield self.tag(
+                        self.text.block(
+                            part.runs,
+                            style_name,
+                            indent=indent + step - style.left_indent,
+                            first_indent=0.0,
+                            marker=marker if first else None,
+                            space_before=style.space_after if number == 0 and first else 0.0,
+                            space_after=style.space_after if last else 0.0,
+                        ),
+                        "P",
+                        body,
+                    )
+                    first = False
+                elif isinstance(part, ListBlock):
+                    yield from self.list_block(part, override, indent + step, body)
+                else:
+                    yield from self.blocks([part], style_name, indent + step, body)
 
     # --- photos --------------------------------------------------------------------------------
 
@@ -304,9 +331,7 @@ class StoryBuilder:
         )
         if part.placement == "full-bleed":
             text = " ".join(filter(None, [part.caption, part.credit]))
-            caption = (
-                Paragraph(self.sheet.plain(text, "credit"), self.sheet["credit"]) if text else None
-            )
+            caption = self.text.plain(text, "credit", grid=False) if text else None
             figure = self.group("Figure", self.root, alt=part.alt or "Photo")
             if caption is not None:
                 self.tag(caption, "P", self.group("Caption", self.root))
@@ -337,7 +362,7 @@ class StoryBuilder:
             yield PageBreak()
             return
         placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
-        block = photo_block(placed, part.caption, part.credit, self.sheet)
+        block = photo_block(placed, part.caption, part.credit, self.sheet, self.text)
         self.tag(placed, "Figure", self.root, alt=part.alt or "Photo")
         self.tag_leaves(block, "P", self.group("Caption", self.root))
         if part.placement == "full-width" and self.page.columns > 1:
@@ -381,16 +406,12 @@ class StoryBuilder:
         return block
 
     def related(self, part: Related) -> Iterator[Flowable]:
-        items: list[Flowable] = [
-            Paragraph(self.sheet.plain(part.title, "related_title"), self.sheet["related_title"])
-        ]
+        items: list[Flowable] = [self.text.plain(part.title, "related_title")]
         for item in part.items:
             runs = [Run("» "), Run(item.title, bold=True, href=item.url)]
             if item.note:
                 runs.append(Run(f" — {item.note}"))
-            items.append(
-                Paragraph(self.sheet.markup(runs, "related_item"), self.sheet["related_item"])
-            )
+            items.append(self.text.block(runs, "related_item"))
         yield self.tag_leaves(KeepTogether(items), "P", self.group("Div", self.root))
 
 
