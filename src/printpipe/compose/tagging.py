@@ -29,7 +29,6 @@ from typing import Any
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
-from reportlab.platypus.flowables import BulletDrawer, ListFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 Tag = tuple["Recorder", int]
@@ -164,41 +163,6 @@ def tagged(
     if recorder is None:
         return flowable
     return tag_flowable(flowable, (recorder, recorder.element(role, parent, **extra)))
-
-
-class _TaggedBullet(BulletDrawer):
-    """A list label: ``Lbl`` content."""
-
-    _pp_tag: Tag
-
-    def drawOn(self, indenter: Any, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
-        with marked(canvas, self._pp_tag):
-            super().drawOn(indenter, canvas, x, y, _sW)
-
-
-class TaggedList(ListFlowable):
-    """A list whose bullets or numbers are the ``Lbl`` elements of its items, in order."""
-
-    _pp_labels: list[Tag]
-
-    def _getContent(self) -> list[Any]:
-        content = super()._getContent()
-        labels = iter(self._pp_labels)
-        for indenter in content:
-            bullet = getattr(indenter, "_bullet", None)
-            if bullet is not None:
-                tag = next(labels, None)
-                if tag is not None:
-                    bullet.__class__ = _TaggedBullet
-                    bullet._pp_tag = tag
-        return content
-
-
-def tag_list(flowable: ListFlowable, labels: list[Tag]) -> ListFlowable:
-    """Make ``flowable`` draw its labels as the given ``Lbl`` elements."""
-    flowable.__class__ = TaggedList
-    flowable._pp_labels = labels
-    return flowable
 
 
 def _word_space_text_out(self: PDFTextObject, text: str, TStar: int = 0) -> None:
