@@ -881,10 +881,13 @@ def _build_parts(
                         value.get("credit"),
                         value.get("placement", "column"),
                         where,
+                        value.get("alt"),
                     )
                 )
         elif kind == "pull_quote" and isinstance(value, dict):
-            parts.append(PullQuote(value.get("text", ""), value.get("attribution"), where))
+            parts.append(
+                PullQuote(value.get("text", ""), value.get("attribution"), where, value.get("lang"))
+            )
         elif kind == "callout" and isinstance(value, dict):
             parts.append(
                 Callout(
@@ -909,6 +912,7 @@ def _build_parts(
                         person.get("role", ""),
                         image,
                         document.location((*key, number)),
+                        person.get("alt"),
                     )
                 )
             parts.append(Signatures(tuple(people), where))
@@ -979,6 +983,7 @@ def _build_supplied(
                 rgb_source=paths.file(document, ("cover", "rgb_file"), root)
                 if "rgb_file" in raw_cover
                 else None,
+                alt=raw_cover.get("alt"),
             )
             cover = Cover(
                 pdf,
@@ -1005,6 +1010,7 @@ def _build_supplied(
                     rgb_source=paths.file(document, ("appendices", index, "rgb_file"), root)
                     if "rgb_file" in raw
                     else None,
+                    alt=raw.get("alt"),
                 )
             )
     return cover, tuple(appendices)

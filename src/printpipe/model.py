@@ -118,6 +118,7 @@ class Photo:
     credit: str | None
     placement: str
     location: Location
+    alt: str | None = None  # what the photo shows, for screen readers (tagged targets)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class PullQuote:
     text: str
     attribution: str | None
     location: Location
+    lang: str | None = None  # the quotation's language, when not the edition's
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class Signatory:
     role: str
     image: Path | None
     location: Location
+    alt: str | None = None  # default: "Signature of NAME"
 
 
 @dataclass(frozen=True)
@@ -296,6 +299,7 @@ class SuppliedPdf:
     accept: str | None = None
     location: Location | None = None
     rgb_source: Path | None = None  # an RGB export of the same pages, for RGB targets
+    alt: str | None = None  # what an untagged file's pages show (default: its title)
 
     def for_colour(self, colour: str) -> SuppliedPdf:
         """The file to merge for a target of ``colour`` ("cmyk" or "rgb")."""

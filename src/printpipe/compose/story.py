@@ -31,6 +31,13 @@ from printpipe.compose.flowables import (
 from printpipe.compose.keyfigures import key_figures
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
+from printpipe.compose.tagging import (
+    Recorder,
+    leaves,
+    tag_contents,
+    tag_data,
+    tagged,
+)
 from printpipe.compose.text import TextMaker
 from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
@@ -81,15 +88,39 @@ class StoryBuilder:
     """Builds flowables part by part; heading keys are counters, so stable across passes."""
 
     def __init__(
-        self, edition: Edition, sheet: StyleSheet, images: ImageLookup, bleed_pt: float
+        self,
+        edition: Edition,
+        sheet: StyleSheet,
+        images: ImageLookup,
+        bleed_pt: float,
+        tags: Recorder | None = None,
     ) -> None:
         self.edition = edition
+        self.tags = tags  # None: an untagged target
         self.sheet = sheet
         self.images = images
         self.bleed = bleed_pt
         self.page = edition.layout.page
         self.heading_count = 0
         self.text = TextMaker(edition, sheet)
+        self.root = self.group("Document", None)
+
+    # --- structure (tagged targets) ------------------------------------------------------------
+
+    def group(self, role: str, parent: int | None, **extra: object) -> int | None:
+        """A structure element without content of its own (None on an untagged target)."""
+        return self.tags.element(role, parent, **extra) if self.tags is not None else None
+
+    def tag(self, flowable: Flowable, role: str, parent: int | None, **extra: object) -> Flowable:
+        """Tag a leaf flowable as the content of a new ``role`` element under ``parent``."""
+        return tagged(flowable, self.tags, role, parent, **extra)
+
+    def tag_leaves(self, block: Flowable, role: str, parent: int | None) -> Flowable:
+        """Tag every paragraph inside a box or quote as one ``role`` element each."""
+        for leaf in leaves(block):
+            if not hasattr(leaf, "_pp_tag"):
+                self.tag(leaf, role, parent)
+        return block
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = []
@@ -102,10 +133,14 @@ class StoryBuilder:
         if isinstance(part, Section):
             if self.page.sections_start != "continue":
                 yield PageBreakIfNotEmpty()
-            yield from self.blocks(part.blocks, None)
+            title = next((b.text for b in part.blocks if isinstance(b, Heading)), None)
+            sect = self.group("Sect", self.root, title=title)
+            yield from self.blocks(part.blocks, None, parent=sect)
         elif isinstance(part, TocPart):
             yield PageBreakIfNotEmpty()
-            yield Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
+            sect = self.group("Sect", self.root, title=part.title)
+            title = Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
+            yield self.tag(title, "H1", sect)
             toc = TableOfContents(
                 levelStyles=[self.sheet["toc1"], self.sheet["toc2"]],
                 dotsMinLevel=-1,
@@ -118,6 +153,8 @@ class StoryBuilder:
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
                 ),
             )
+            if self.tags is not None:
+                tag_contents(toc, self.tags, self.group("TOC", sect))
             yield toc
         elif isinstance(part, Photo):
             yield from self.photo(part)
@@ -125,6 +162,7 @@ class StoryBuilder:
             block = pull_quote(
                 part.text, part.attribution, self.sheet, self.text, self.page.column_width_pt
             )
+            self.tag_leaves(block, "P", self.group("BlockQuote", self.root, lang=part.lang))
             yield self.must_fit(block, "the pull quote", part.location)
         elif isinstance(part, Callout):
             block = callout_box(
@@ -136,6 +174,7 @@ class StoryBuilder:
                 self.text,
                 self.page.column_width_pt,
             )
+            self.tag_leaves(block, "P", self.group("Div", self.root))
             yield self.must_fit(block, "the call-out box", part.location)
         elif isinstance(part, Signatures):
             yield self.must_fit(self.signatures(part), "the signature block", part.location)
@@ -157,6 +196,8 @@ class StoryBuilder:
             items = chart_flowables(part, self.sheet, language, width)
         else:
             items = key_figures(part, self.sheet, language, width)
+        if self.tags is not None:
+            tag_data(items, self.tags, self.root)
         if not float_it:
             yield from items
             return
@@ -203,37 +244,46 @@ class StoryBuilder:
     # --- text ----------------------------------------------------------------------------------
 
     def blocks(
-        self, blocks: Sequence[Block], override: str | None, indent: float = 0.0
+        self,
+        blocks: Sequence[Block],
+        override: str | None,
+        indent: float = 0.0,
+        parent: int | None = None,
     ) -> Iterator[Flowable]:
         follows_paragraph = False  # only a paragraph after a paragraph gets a first-line indent
         for block in blocks:
             if isinstance(block, Heading):
-                yield self.heading(block)
+                yield self.heading(block, parent)
             elif isinstance(block, ParagraphBlock):
                 style = override or "body"
-                yield self.text.block(
+                text = self.text.block(
                     block.runs,
                     style,
                     indent=indent,
                     first_indent=None if follows_paragraph else 0.0,
                 )
+                yield self.tag(text, "P", parent)
             elif isinstance(block, ListBlock):
-                yield from self.list_block(block, override, indent)
+                yield from self.list_block(block, override, indent, parent)
             elif isinstance(block, Quote):
-                yield from self.blocks(block.blocks, "quote", indent)
+                quote = self.group("BlockQuote", parent)
+                yield from self.blocks(block.blocks, "quote", indent, quote)
             elif isinstance(block, TableBlock):
-                yield pipe_table(block, self.sheet, self.page.column_width_pt)
+                table = pipe_table(block, self.sheet, self.page.column_width_pt)
+                if self.tags is not None:
+                    tag_data([table], self.tags, parent)
+                yield table
             follows_paragraph = isinstance(block, ParagraphBlock)
 
-    def heading(self, block: Heading) -> Flowable:
+    def heading(self, block: Heading, parent: int | None = None) -> Flowable:
         level = min(block.level, 3)
         self.heading_count += 1
         flowable = self.text.block(block.runs, f"h{level}")
         flowable._pp_heading = (level, block.text, f"h{self.heading_count}")
-        return flowable
+        return self.tag(flowable, f"H{level}", parent)
 
     def list_block(
-        self, block: ListBlock, override: str | None, indent: float
+        self, block: ListBlock, override: str | None, indent: float, parent: int | None = None
     ) -> Iterator[Flowable]:
         """One text block per paragraph of each item; the first carries the bullet or number.
 
@@ -243,26 +293,34 @@ class StoryBuilder:
         style_name = override or "list"
         style = self.sheet.layout.styles[style_name]
         step = max(style.left_indent, 12.0)
+        numbering = "Decimal" if block.ordered else "Disc"
+        group = self.group("L", parent, attrs={"O": "List", "ListNumbering": numbering})
         for number, item in enumerate(block.items):
             marker = f"{block.start + number}." if block.ordered else "•"
             first = True
+            # The marker is drawn with the item's first line: it stays in the LBody's text.
+            body = self.group("LBody", self.group("LI", group))
             for part in item:
                 if isinstance(part, ParagraphBlock):
                     last = number == len(block.items) - 1 and part is item[-1]
-                    yield self.text.block(
-                        part.runs,
-                        style_name,
-                        indent=indent + step - style.left_indent,
-                        first_indent=0.0,
-                        marker=marker if first else None,
-                        space_before=style.space_after if number == 0 and first else 0.0,
-                        space_after=style.space_after if last else 0.0,
+                    yield self.tag(
+                        self.text.block(
+                            part.runs,
+                            style_name,
+                            indent=indent + step - style.left_indent,
+                            first_indent=0.0,
+                            marker=marker if first else None,
+                            space_before=style.space_after if number == 0 and first else 0.0,
+                            space_after=style.space_after if last else 0.0,
+                        ),
+                        "P",
+                        body,
                     )
                     first = False
                 elif isinstance(part, ListBlock):
-                    yield from self.list_block(part, override, indent + step)
+                    yield from self.list_block(part, override, indent + step, body)
                 else:
-                    yield from self.blocks([part], style_name, indent + step)
+                    yield from self.blocks([part], style_name, indent + step, body)
 
     # --- photos --------------------------------------------------------------------------------
 
@@ -274,6 +332,9 @@ class StoryBuilder:
         if part.placement == "full-bleed":
             text = " ".join(filter(None, [part.caption, part.credit]))
             caption = self.text.plain(text, "credit", grid=False) if text else None
+            figure = self.group("Figure", self.root, alt=part.alt or "Photo")
+            if caption is not None:
+                self.tag(caption, "P", self.group("Caption", self.root))
             safe = geometry.mm_to_pt(self.page.safe_mm + 4)
             box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
             if caption is not None:
@@ -286,7 +347,7 @@ class StoryBuilder:
                     height=self.page.trim_pt[1] - 2 * safe - 12,
                 )
             yield StartBleedPage()
-            yield BleedPage(
+            page = BleedPage(
                 part.source,
                 image.path,
                 (image.width_px, image.height_px),
@@ -295,10 +356,15 @@ class StoryBuilder:
                 box,
                 self.sheet.palette["paper" if "paper" in self.sheet.layout.colours else "text"],
             )
+            if self.tags is not None and figure is not None:
+                page.image_tag = (self.tags, figure)
+            yield page
             yield PageBreak()
             return
         placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
         block = photo_block(placed, part.caption, part.credit, self.sheet, self.text)
+        self.tag(placed, "Figure", self.root, alt=part.alt or "Photo")
+        self.tag_leaves(block, "P", self.group("Caption", self.root))
         if part.placement == "full-width" and self.page.columns > 1:
             assert isinstance(block, KeepTogether)
             # A float takes a band at the top of a page above the columns; it cannot split.
@@ -325,7 +391,19 @@ class StoryBuilder:
                     person.image, found.path, width, height, found.has_alpha, "signature"
                 )
             people.append((image, person.name, person.role))
-        return signature_block(people, self.sheet, self.page.column_width_pt)
+        block = signature_block(people, self.sheet, self.page.column_width_pt)
+        group = self.group("Div", self.root)
+        alts = iter(
+            person.alt or f"Signature of {person.name}"
+            for person in part.signatories
+            if person.image is not None
+        )
+        for leaf in leaves(block):
+            if isinstance(leaf, PlacedImage):
+                self.tag(leaf, "Figure", group, alt=next(alts))
+            else:
+                self.tag(leaf, "P", group)
+        return block
 
     def related(self, part: Related) -> Iterator[Flowable]:
         items: list[Flowable] = [self.text.plain(part.title, "related_title")]
@@ -334,7 +412,7 @@ class StoryBuilder:
             if item.note:
                 runs.append(Run(f" — {item.note}"))
             items.append(self.text.block(runs, "related_item"))
-        yield KeepTogether(items)
+        yield self.tag_leaves(KeepTogether(items), "P", self.group("Div", self.root))
 
 
 class FlushFloats(Flowable):
