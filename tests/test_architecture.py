@@ -19,6 +19,8 @@ HOMES = {
     },
     "PIL": {"images.py", "proof.py"},
     "pypdfium2": {"proof.py", "structure.py"},
+    "watchfiles": {"watch.py"},
+    "http": {"watch.py"},
     "yaml": {"yamlfile.py"},
     "click": {"cli.py"},
     "markdown_it": {"markdown.py"},

@@ -430,6 +430,7 @@ class Measured:
     rss_mb: float
     error: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    rss_tree_mb: float = 0.0  # peak of the summed RSS of the process and all its descendants
 
 
 def _limit_memory(limit: int | None) -> Callable[[], None] | None:
@@ -467,9 +468,10 @@ def measure(
     except OSError as exc:
         return Measured(False, 0.0, 0.0, 0.0, f"cannot start {command[0]}: {exc}")
     timed_out = False
-    peak = 0.0
+    peak = tree = 0.0
     while True:
         peak = max(peak, _peak_rss_mb(process.pid, command))
+        tree = max(tree, _tree_rss_mb(process.pid, command))
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
@@ -485,13 +487,14 @@ def measure(
     # ru_maxrss of a child starts from this process's RSS (the fork), so it only stands in
     # when the child ended before it could be read from /proc.
     rss = peak or usage.ru_maxrss / 1024
+    tree = max(tree, rss)
     if timed_out:
-        return Measured(False, wall, cpu, rss, f"timed out after {timeout:.0f} s")
+        return Measured(False, wall, cpu, rss, f"timed out after {timeout:.0f} s", rss_tree_mb=tree)
     if process.returncode:
         tail = log.read_text(errors="replace").strip().splitlines()[-1:] or [""]
         error = f"exit {process.returncode}: {tail[0][:160]} (log: {_rel(log)})"
-        return Measured(False, wall, cpu, rss, error)
-    return Measured(True, wall, cpu, rss)
+        return Measured(False, wall, cpu, rss, error, rss_tree_mb=tree)
+    return Measured(True, wall, cpu, rss, rss_tree_mb=tree)
 
 
 def _peak_rss_mb(pid: int, command: Sequence[str]) -> float:
@@ -506,6 +509,29 @@ def _peak_rss_mb(pid: int, command: Sequence[str]) -> float:
     except (OSError, ValueError, IndexError):
         pass
     return 0.0
+
+
+def _tree_rss_mb(pid: int, command: Sequence[str]) -> float:
+    """Current RSS of ``pid`` and every descendant, summed (image workers, peers' children).
+
+    Sampled every 10 ms by :func:`measure`; the peak of these sums is the process tree's
+    peak RSS (a short spike between two samples can be missed).
+    """
+    if not _peak_rss_mb(pid, command):
+        return 0.0  # not yet exec'd: still a copy of the bench
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return total / 1024
 
 
 def _rel(path: Path) -> str:
@@ -593,6 +619,7 @@ def _median_of(runs: list[Measured]) -> dict[str, Any]:
         "wall": statistics.median(r.wall for r in good),
         "cpu": statistics.median(r.cpu for r in good),
         "rss_mb": statistics.median(r.rss_mb for r in good),
+        "rss_tree_mb": statistics.median(r.rss_tree_mb for r in good),
         "walls": [round(r.wall, 3) for r in good],
     }
     for key in ("pages", "bytes", "rss_workers_mb"):
@@ -608,7 +635,9 @@ def _median_of(runs: list[Measured]) -> dict[str, Any]:
     return row
 
 
-def _edit_one_paragraph(edition: Path) -> Callable[[], None]:
+def _edit_one_paragraph(
+    edition: Path, sentence: str = "One changed sentence for the bench. "
+) -> Callable[[], None]:
     """Change one paragraph of the first section; returns the undo."""
     sections = sorted((edition / "sections").glob("*.md"))
     if not sections:
@@ -616,7 +645,7 @@ def _edit_one_paragraph(edition: Path) -> Callable[[], None]:
     path = sections[0]
     original = path.read_text(encoding="utf-8")
     head, sep, tail = original.partition("\n\n")
-    path.write_text(head + sep + "One changed sentence for the bench. " + tail, encoding="utf-8")
+    path.write_text(head + sep + sentence + tail, encoding="utf-8")
     return lambda: path.write_text(original, encoding="utf-8")
 
 
@@ -889,6 +918,124 @@ def bench_qpdf_merge(edition: Path) -> dict[str, Any]:
     return row
 
 
+# --- printpipe watch: one paragraph edited while a live proof is open -------------------------
+
+
+def _get_state(port: int) -> dict[str, Any] | None:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/state.json")
+        response = connection.getresponse()
+        return json.loads(response.read()) if response.status == 200 else None
+    except (OSError, ValueError):
+        return None
+    finally:
+        connection.close()
+
+
+def _wait_state(port: int, done: Callable[[dict[str, Any]], bool], seconds: float) -> dict | None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        state = _get_state(port)
+        if state is not None and done(state):
+            return state
+        time.sleep(0.02)
+    return None
+
+
+def bench_watch(edition: Path, edits: int = 3) -> dict[str, Any]:
+    """Seconds from saving a one-paragraph edit to the new proof being served by `watch`.
+
+    The clock starts when the file is written and stops when ``/state.json`` names the new
+    build, so it includes the file watcher's debounce and the whole rebuild (proof target).
+    """
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONUNBUFFERED": "1"}
+    log = BENCH / "runs" / edition.name / "watch.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "printpipe", "watch", str(edition), "--port", "0"]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=out, text=True, env=env, cwd=ROOT
+        )
+    times: list[float] = []
+    error = None
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        port = int(first.rsplit(":", 1)[1].strip(" /\n")) if "http://" in first else None
+        if port is None:
+            return {"ok": False, "error": f"watch did not start: {first.strip()!r}"}
+        state = _wait_state(port, lambda s: s["generation"] is not None, 600)
+        if state is None:
+            return {"ok": False, "error": "the first build did not land (see the log)"}
+        for i in range(edits):
+            generation = state["generation"]
+            undo = _edit_one_paragraph(edition, f" Edit {i} for the watch bench.")
+            started = time.perf_counter()
+            state = _wait_state(port, lambda s, g=generation: s["generation"] != g, 120)
+            took = time.perf_counter() - started
+            undo_started = state["generation"] if state else generation
+            undo()
+            state = _wait_state(port, lambda s, g=undo_started: s["generation"] != g, 120)
+            if state is None:
+                error = "a rebuild did not land within 120 s"
+                break
+            times.append(took)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    if not times:
+        return {"ok": False, "error": error or "no rebuild measured"}
+    return {"ok": True, "runs": len(times), "wall": statistics.median(times), "walls": times}
+
+
+MERGE_PAGES = 2000
+
+
+def bench_merge(runs: int) -> dict[str, Any]:
+    """A 2,000-page appendix: printpipe's assemble stage against ``qpdf --empty --pages``.
+
+    The edition is the 2019 sample with its appendix replaced by the generated 2,000 pages;
+    builds are warm (images and the appendix's preflight cached), so the stage time is the
+    merge itself.  qpdf concatenates cover and appendix as they are, with no placing.
+    """
+    folder = BENCH / "merge"
+    if not (SAMPLE / "edition.yaml").is_file():
+        return {"ok": False, "error": "editions/2019 is missing"}
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(SAMPLE, folder)
+    appendix = make_appendix(BENCH / f"appendix-{MERGE_PAGES}-v{APPENDIX_VERSION}.pdf", MERGE_PAGES)
+    yaml_path = folder / "edition.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    for name in ("appendix-accounts.pdf", "appendix-accounts-rgb.pdf"):
+        (folder / name).unlink(missing_ok=True)
+        _link_or_copy(appendix, folder / name)
+    yaml_path.write_text(text, encoding="utf-8")
+    printpipe_build(folder, ["press"], "merge-warmup", cold=True)
+    builds = [printpipe_build(folder, ["press"], "merge", cold=False) for _ in range(runs)]
+    merged = _median_of(builds)
+    assemble = merged.get("stages", {}).get("assemble") if merged.get("ok") else None
+    row: dict[str, Any] = {
+        "ok": assemble is not None,
+        "wall": assemble,
+        "build": merged,
+        "error": merged.get("error"),
+    }
+    if shutil.which("qpdf"):
+        out = BENCH / "runs" / "merge" / "qpdf.pdf"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        command = ["qpdf", "--empty", "--pages", str(folder / "cover.pdf"), str(appendix), "--"]
+        qpdf = [measure([*command, str(out)], out.with_suffix(".log")) for _ in range(runs)]
+        row["qpdf"] = _median_of(qpdf)
+        out.unlink(missing_ok=True)
+    else:
+        row["qpdf"] = {"ok": False, "error": "qpdf is not installed"}
+    return row
+
+
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -918,8 +1065,8 @@ ROUTES = (
 def size_table(name: str, data: dict[str, Any]) -> str:
     """One size: every route with wall, CPU, RSS, output and stage times."""
     head = (
-        f"{'route':40} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} {'out MB':>8} {'pages':>6}  "
-        + " ".join(f"{STAGE_LABELS.get(s, s):>8}" for s in STAGES[:-1])
+        f"{'route':40} {'wall s':>8} {'cpu s':>8} {'RSS MB':>8} {'tree MB':>8} {'out MB':>8} "
+        f"{'pages':>6}  " + " ".join(f"{STAGE_LABELS.get(s, s):>8}" for s in STAGES[:-1])
     )
     lines = [f"== {name}: {data['edition']}", head, "-" * len(head)]
 
@@ -932,7 +1079,8 @@ def size_table(name: str, data: dict[str, Any]) -> str:
         out_mb = r["bytes"] / MB if r.get("bytes") else None
         lines.append(
             f"{label:40} {_fmt(r['wall']):>8} {_fmt(r.get('cpu')):>8} "
-            f"{_fmt(r.get('rss_mb'), 0):>8} {_fmt(out_mb, 1):>8} {r.get('pages') or '':>6}  "
+            f"{_fmt(r.get('rss_mb'), 0):>8} {_fmt(r.get('rss_tree_mb'), 0):>8} "
+            f"{_fmt(out_mb, 1):>8} {r.get('pages') or '':>6}  "
             + " ".join(f"{_fmt(stages.get(s)) if stages else '':>8}" for s in STAGES[:-1])
         )
 
@@ -1001,6 +1149,78 @@ def summary_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# --- goals (issue 15): each one measured in this run, with pass or miss -------------------------
+
+
+def _wall(row: dict[str, Any] | None) -> float | None:
+    return float(row["wall"]) if row and row.get("ok") and row.get("wall") is not None else None
+
+
+def _check(value: float | None, op: str, limit: float) -> str:
+    if value is None:
+        return "n/a"
+    return "pass" if (value < limit if op == "<" else value <= limit) else "MISS"
+
+
+def goals(results: dict[str, Any], extra: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every performance goal with its measured value, its target and pass/miss."""
+    rows: list[dict[str, Any]] = []
+
+    def add(goal: str, value: float | None, op: str, limit: float, unit: str = "x") -> None:
+        rows.append(
+            {
+                "goal": goal,
+                "value": value,
+                "target": f"{op} {limit:g}{'' if unit == 'x' else ' ' + unit}",
+                "unit": unit,
+                "result": _check(value, op, limit),
+            }
+        )
+
+    for size, data in results.items():
+        pp, peers = data.get("printpipe", {}), data.get("peers", {})
+        press = pp.get("press-cold")
+        if peers:
+            add(
+                f"{size}: screen cold / WeasyPrint",
+                _ratio(pp.get("screen-cold"), peers.get("weasyprint")),
+                "<",
+                1.0,
+            )
+            add(
+                f"{size}: press, 1 paragraph changed / WeasyPrint",
+                _ratio(pp.get("press-edit"), peers.get("weasyprint")),
+                "<=",
+                0.5,
+            )
+        add(f"{size}: --target all / press cold", _ratio(pp.get("all-cold"), press), "<", 1.6)
+        rss = press.get("rss_tree_mb") if press and press.get("ok") else None
+        add(f"{size}: press cold peak RSS, process tree", rss, "<", 600, "MB")
+    merge = extra.get("merge")
+    if merge:
+        add(
+            f"{MERGE_PAGES:,}-page appendix: assemble / qpdf --pages",
+            _ratio(merge, merge.get("qpdf")),
+            "<=",
+            1.0,
+        )
+    watch = extra.get("watch")
+    if watch:
+        add("watch: 2019 sample, 1 paragraph edited", _wall(watch), "<", 3.0, "s")
+    return rows
+
+
+def goals_table(rows: list[dict[str, Any]]) -> str:
+    """The goals as text: measured value, target, pass / MISS / n/a."""
+    lines = [f"{'goal':52} {'measured':>10} {'target':>10}  result", "-" * 84]
+    for row in rows:
+        unit = "" if row["unit"] == "x" else f" {row['unit']}"
+        digits = 0 if row["unit"] == "MB" else 2
+        measured = _fmt(row["value"], digits) + unit if row["value"] is not None else "n/a"
+        lines.append(f"{row['goal']:52} {measured:>10} {row['target']:>10}  {row['result']}")
+    return "\n".join(lines)
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -1038,13 +1258,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-gs", action="store_true", help="skip the Ghostscript pass")
     parser.add_argument("--profile", default="M", help="size to cProfile (press, cold); '' = none")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
+    parser.add_argument("--no-watch", action="store_true", help="skip the `watch` rebuild")
+    parser.add_argument("--no-merge", action="store_true", help="skip the 2,000-page merge")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; returns 0 whatever happened (the bench never fails)."""
     args = parse_args(argv)
-    sizes = ["S", "M"] if args.quick else [s.strip().upper() for s in args.sizes.split(",")]
+    sizes = ["S", "M"] if args.quick else [s.strip().upper() for s in args.sizes.split(",") if s]
     sizes = [s for s in SIZES if s in sizes]
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     BENCH.mkdir(parents=True, exist_ok=True)
@@ -1096,8 +1318,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[name] = data
         line = typography_line(data)
         print("\n" + size_table(name, data) + ("\n" + line if line else "") + "\n", flush=True)
+    extra: dict[str, Any] = {}
+    if not args.no_watch:
+        _progress("[watch] one paragraph of the 2019 sample edited under `printpipe watch`")
+        sample = BENCH / "S"
+        if not (sample / "edition.yaml").is_file():
+            write_edition(SIZES["S"], sample)
+        extra["watch"] = bench_watch(sample)
+    if not args.no_merge:
+        _progress(f"[merge] a {MERGE_PAGES:,}-page appendix, printpipe against qpdf")
+        extra["merge"] = bench_merge(args.runs or 3)
+    goal_rows = goals(results, extra)
     elapsed = time.perf_counter() - started
     print(summary_table(results))
+    print("\nGoals (issue 15), measured in this run:")
+    print(goals_table(goal_rows))
     for name, data in results.items():
         line = typography_line(data)
         if line:
@@ -1110,6 +1345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine(),
         "peers": {"versions": peer_versions, "note": peers_note},
         "sizes": results,
+        "watch": extra.get("watch"),
+        "merge": extra.get("merge"),
+        "goals": goal_rows,
+        "conditions": {"load_average": os.getloadavg()},
         "bench_seconds": elapsed,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,8 @@ listing="$("$python" -m zipfile -l "$wheel")"
 for file in printpipe/defaults/layouts/house.yaml printpipe/defaults/layouts/letter.yaml \
             printpipe/defaults/assets/fonts/NotoSerif-Regular.ttf printpipe/defaults/assets/fonts/OFL.txt \
             printpipe/defaults/assets/icc/FOGRA39L-argyll.icc printpipe/defaults/assets/icc/sRGB.icc \
-            printpipe/defaults/assets/CREDITS.md printpipe/requirements.lock; do
+            printpipe/defaults/assets/CREDITS.md printpipe/requirements.lock \
+            printpipe/watch_page/index.html printpipe/watch_page/watch.js printpipe/watch_page/watch.css; do
   grep -q " *$file " <<<"$listing" || { echo "wheel: $file is missing" >&2; exit 1; }
 done
 

@@ -411,3 +411,35 @@ def init_command(folder: Path) -> None:
         f"{display_path(folder)}: new printpipe project ({len(written)} files); "
         f"build the example with: cd {display_path(folder)} && make report"
     )
+
+
+@main.command(name="watch")
+@EDITION
+@click.option(
+    "--target",
+    type=click.Choice(TARGET_NAMES),
+    default="proof",
+    show_default=True,
+    help="What to rebuild and show.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@click.option(
+    "--dpi", type=click.IntRange(36, 300), default=96, show_default=True, help="Page resolution."
+)
+@handle_errors
+def watch_command(edition: Path, target: str, port: int, dpi: int) -> None:
+    """Build EDITION, serve a live proof on 127.0.0.1 and rebuild on every change (Ctrl-C stops).
+
+    The page shows spreads with trim/bleed/safe-area guides (toggle them), the build's warnings
+    and preflight findings pinned to their pages, and reloads itself when a rebuild lands; a
+    failed rebuild shows its errors and keeps the last good proof.
+    """
+    from printpipe.watch import watch
+
+    watch(edition, target, port, dpi, announce=lambda line: click.echo(line))

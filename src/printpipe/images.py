@@ -19,7 +19,7 @@ import json
 import os
 import struct
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -94,6 +94,11 @@ class ImagePolicy:
     cmyk_profile: Path | None
     jpeg_quality: int = 90
     max_pixels: int = 150_000_000
+    #: ``(target_ppi, max_ppi)`` the *decode* is sized for when it differs from this target's:
+    #: the pipeline gives every target the press values, so one decode serves all targets
+    #: (the 150 ppi RGB version is resampled from the 300 ppi decode) and a target's pixels
+    #: never depend on which other targets were built with it.
+    decode_ppi: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         # A bad policy is a bug in the pipeline's target table, not a user error.
@@ -124,6 +129,7 @@ class ImagePolicy:
             "cmyk_profile": hashlib.sha256(profile).hexdigest() if profile else None,
             "jpeg_quality": self.jpeg_quality,
             "max_pixels": self.max_pixels,
+            "decode_ppi": [repr(float(v)) for v in self.decode_ppi] if self.decode_ppi else None,
         }
         return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
@@ -145,11 +151,17 @@ class ImageInfo:
     frames: int
     sha256: str
     label: str | None = None
+    turned: bool = False  # stored sideways (EXIF orientation 5-8): width/height are swapped
 
     @property
     def name(self) -> str:
         """How diagnostics name this photo."""
         return self.label or str(self.path)
+
+    @property
+    def stored_size(self) -> tuple[int, int]:
+        """Width and height as stored in the file, before turning upright."""
+        return (self.height_px, self.width_px) if self.turned else (self.width_px, self.height_px)
 
 
 @dataclass(frozen=True)
@@ -283,6 +295,7 @@ def probe_image(path: Path, *, max_pixels: int, label: str | None = None) -> Ima
             frames=_frames(im),
             sha256=hashlib.sha256(data).hexdigest(),
             label=label,
+            turned=orientation in (5, 6, 7, 8),
         )
 
 
@@ -445,39 +458,58 @@ def prepare_images(
     (None: one per CPU); a photo placed twice at the same size is prepared once.  Every job is
     attempted, and all failures are reported together.
     """
+    return prepare_variants([(job, policy) for job in jobs], cache_dir, workers=workers)
+
+
+Variant = tuple[Job, ImagePolicy]
+"""One prepared version of a photo: where it is placed and for which target's policy."""
+
+
+def prepare_variants(
+    variants: Sequence[Variant], cache_dir: Path, *, workers: int | None = None
+) -> list[PreparedImage]:
+    """Prepare placements for one or several targets, decoding each photo once for all of them.
+
+    Cache misses are grouped by photo and decode size (:func:`decode_group`): each group is one
+    task that reads and decodes the photo once and derives every target's version from that
+    decode, so ``--target all`` decodes a camera JPEG once instead of once per target.  Results
+    come back in the order of ``variants``; all failures are reported together.
+    """
     cache_dir = Path(cache_dir)
-    fingerprint = policy.fingerprint()
-    keys = [_cache_key(job[0], job[1], job[2], fingerprint, _visible(job)) for job in jobs]
+    fingerprints: dict[ImagePolicy, str] = {}
+    keys = []
+    for job, policy in variants:
+        if policy not in fingerprints:
+            fingerprints[policy] = policy.fingerprint()
+        keys.append(_cache_key(job[0], job[1], job[2], fingerprints[policy], _visible(job)))
     done: dict[str, PreparedImage] = {}
-    misses: dict[str, Job] = {}
-    for job, key in zip(jobs, keys, strict=True):
-        if key in done or key in misses:
+    groups: dict[tuple[str, tuple[int, int] | None], dict[str, Variant]] = {}
+    for variant, key in zip(variants, keys, strict=True):
+        if key in done or any(key in group for group in groups.values()):
             continue
-        cached = _load_cached(cache_dir, key, job[0].path)
+        cached = _load_cached(cache_dir, key, variant[0][0].path)
         if cached is not None:
             done[key] = cached
         else:
-            misses[key] = job
+            groups.setdefault(decode_group(*variant), {})[key] = variant
 
     errors: list[PrintpipeError] = []
-    if misses and cache_dir.is_dir():
+    if groups and cache_dir.is_dir():
         remove_stale_temps(cache_dir, ".*.tmp")  # left by a build that was killed
-    n_workers = min(workers or os.cpu_count() or 1, len(misses))
+    tasks = [list(group.items()) for group in groups.values()]
+    n_workers = min(workers or os.cpu_count() or 1, len(tasks))
     if n_workers > 1:
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            futures: dict[str, Future[PreparedImage]] = {
-                key: pool.submit(_prepare_miss, *job[:3], policy, cache_dir, key, _visible(job))
-                for key, job in misses.items()
-            }
-            for key, future in futures.items():
+            futures = [pool.submit(_prepare_group, task, cache_dir) for task in tasks]
+            for future in futures:
                 try:
-                    done[key] = future.result()
+                    done.update(future.result())
                 except PrintpipeError as exc:
                     errors.append(exc)
     else:
-        for key, job in misses.items():
+        for task in tasks:
             try:
-                done[key] = _prepare_miss(*job[:3], policy, cache_dir, key, _visible(job))
+                done.update(_prepare_group(task, cache_dir))
             except PrintpipeError as exc:
                 errors.append(exc)
 
@@ -490,7 +522,7 @@ def prepare_images(
         raise_if_errors(diagnostics, "preparing images", type(errors[0]))
 
     results = []
-    for job, key in zip(jobs, keys, strict=True):
+    for (job, _), key in zip(variants, keys, strict=True):
         info = job[0]
         prepared = done[key]
         results.append(
@@ -516,31 +548,98 @@ def _crop_to_visible(
     return _keep_icc(im.crop((left, top, left + width, top + height)), im)
 
 
-def _prepare_miss(
-    info: ImageInfo,
-    placed_width_pt: float,
-    placed_height_pt: float,
-    policy: ImagePolicy,
-    cache_dir: Path,
-    key: str,
-    visible: tuple[float, float] | None = None,
-) -> PreparedImage:
-    """Decode, convert and write one photo into the cache (runs in a worker process too)."""
+@dataclass(frozen=True)
+class _Sizes:
+    """The geometry of one variant: upright source ppi, and stored-orientation sizes."""
+
+    source_ppi: float
+    target: tuple[int, int] | None  # stored orientation: what this variant is resampled to
+    decode: tuple[int, int] | None  # stored orientation: the size asked of the JPEG decoder
+
+
+def _sizes(
+    stored: tuple[int, int], turned: bool, width_pt: float, height_pt: float, policy: ImagePolicy
+) -> _Sizes:
+    """Sizes of one variant from the stored size and orientation (the header tells both)."""
+    upright = (stored[1], stored[0]) if turned else stored
+    source_ppi = effective_ppi(*upright, width_pt, height_pt)
+    target = _target_size(upright, source_ppi, policy)
+    decode = target
+    if policy.decode_ppi is not None:
+        decode_policy = replace(
+            policy, target_ppi=policy.decode_ppi[0], max_ppi=policy.decode_ppi[1], decode_ppi=None
+        )
+        # ... unless the press keeps every pixel: a full decode (and resampling all of it)
+        # costs the screen version more than its own scaled decode.
+        decode = _target_size(upright, source_ppi, decode_policy) or target
+
+    def stored_way(size: tuple[int, int] | None) -> tuple[int, int] | None:
+        return (size[1], size[0]) if size and turned else size
+
+    return _Sizes(source_ppi, stored_way(target), stored_way(decode))
+
+
+def decode_group(job: Job, policy: ImagePolicy) -> tuple[str, tuple[int, int] | None]:
+    """Variants with the same key share one decode: the photo's hash and the decode size.
+
+    Only JPEG decodes at a reduced size; every other format is decoded whole, once.
+    """
+    info = job[0]
+    if info.format != "JPEG":
+        return info.sha256, None
+    sizes = _sizes(info.stored_size, info.turned, job[1], job[2], policy)
+    return info.sha256, sizes.decode
+
+
+def _prepare_group(task: list[tuple[str, Variant]], cache_dir: Path) -> dict[str, PreparedImage]:
+    """Read and decode one photo once, then write every variant of it into the cache.
+
+    Runs in a worker process too.  Every variant of the group asks the decoder for the same
+    size, so each one's pixels are exactly those it would get decoded on its own.
+    """
+    info = task[0][1][0][0]
+    policy = task[0][1][1]
     data = _read_bytes(info.path, info.name)
     if hashlib.sha256(data).hexdigest() != info.sha256:
         raise BadInputFileError(
             f"{info.name}: the photo changed while the build was running",
             hint="run the build again once the file is saved",
         )
-    notes: list[str] = []
-    im, source_ppi, resampled = _decode(
-        data, info, placed_width_pt, placed_height_pt, policy, notes
-    )
+    decode_size = decode_group(*task[0][1])[1]
+    decoded = _decode(data, info, decode_size, policy.max_pixels)
+    del data
+    return {
+        key: _prepare_variant(decoded, job, variant_policy, cache_dir, key)
+        for key, (job, variant_policy) in task
+    }
+
+
+def _prepare_variant(
+    decoded: _Decoded, job: Job, policy: ImagePolicy, cache_dir: Path, key: str
+) -> PreparedImage:
+    """Resample, crop, turn upright and convert one decoded photo for one target; cache it."""
+    info, placed_width_pt, placed_height_pt = job[0], job[1], job[2]
+    visible = _visible(job)
+    turned = decoded.orientation in (5, 6, 7, 8)
+    sizes = _sizes(decoded.stored, turned, placed_width_pt, placed_height_pt, policy)
+    notes = list(decoded.notes)
+    im = decoded.image
+    resampled = sizes.target is not None
+    if sizes.target and im.size != sizes.target:
+        # A screen version made from the larger shared decode is first box-reduced by the
+        # whole factor (reducing_gap 1, as libjpeg's scaled decode would have), then LANCZOS
+        # does the rest: LANCZOS over the full decode would cost more than the decode saved.
+        gap = 1.0 if sizes.decode != sizes.target else 3.0
+        im = _keep_icc(im.resize(sizes.target, Image.Resampling.LANCZOS, reducing_gap=gap), im)
+    if decoded.orientation in _UPRIGHT:
+        im = _keep_icc(im.transpose(_UPRIGHT[decoded.orientation]), im)
     if visible is not None:
         im = _crop_to_visible(im, (placed_width_pt, placed_height_pt), visible)
         placed_width_pt = placed_width_pt * min(1.0, visible[0] / placed_width_pt)
         placed_height_pt = placed_height_pt * min(1.0, visible[1] / placed_height_pt)
     im, colour, has_alpha = _convert_colour(im, policy, notes, info.name)
+    if im is decoded.image:
+        im = im.copy()  # the decode is shared with the other variants: keep its info intact
     im.info = {}  # no EXIF, ICC or comment: deterministic bytes, nothing for ReportLab to ignore
 
     suffix = ".png" if has_alpha else ".jpg"
@@ -560,7 +659,7 @@ def _prepare_miss(
         width_px=im.width,
         height_px=im.height,
         colour=colour,
-        effective_ppi=source_ppi,
+        effective_ppi=sizes.source_ppi,
         output_ppi=effective_ppi(im.width, im.height, placed_width_pt, placed_height_pt),
         resampled=resampled,
         has_alpha=has_alpha,
@@ -570,17 +669,37 @@ def _prepare_miss(
     return prepared
 
 
-def _decode(
-    data: bytes,
+def _prepare_miss(
     info: ImageInfo,
     placed_width_pt: float,
     placed_height_pt: float,
     policy: ImagePolicy,
-    notes: list[str],
-) -> tuple[Image.Image, float, bool]:
-    """Decode the first frame, upright, in L/LA/RGB/RGBA/CMYK, downsampled to the target ppi."""
+    cache_dir: Path,
+    key: str,
+    visible: tuple[float, float] | None = None,
+) -> PreparedImage:
+    """Decode, convert and write one photo into the cache (a group of one variant)."""
+    job: Job = (info, placed_width_pt, placed_height_pt, visible)
+    return _prepare_group([(key, (job, policy))], cache_dir)[key]
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """One decode of a photo, shared by its variants: stored orientation, normalised mode."""
+
+    image: Image.Image
+    stored: tuple[int, int]  # the file's full size (the image may be decoded smaller)
+    orientation: int
+    notes: tuple[str, ...]
+
+
+def _decode(
+    data: bytes, info: ImageInfo, decode_size: tuple[int, int] | None, max_pixels: int
+) -> _Decoded:
+    """Decode the first frame in L/LA/RGB/RGBA/CMYK; a JPEG at no less than ``decode_size``."""
     name = info.name
-    with _open_image(data, name, policy.max_pixels) as im:
+    notes: list[str] = []
+    with _open_image(data, name, max_pixels) as im:
         fmt = _format(im)
         frames = _frames(im)
         if frames > 1 and im.format != "MPO":
@@ -592,16 +711,11 @@ def _decode(
             # load (and a failed load must be reported, not retried on a half-read image).
             _load(im, name)
         orientation = _orientation(im)
-        turned = orientation in (5, 6, 7, 8)
         stored = im.size
-        upright = (stored[1], stored[0]) if turned else stored
-        source_ppi = effective_ppi(*upright, placed_width_pt, placed_height_pt)
-        target = _target_size(upright, source_ppi, policy)
-        stored_target = (target[1], target[0]) if target and turned else target
         if fmt == "JPEG":
-            if stored_target:
+            if decode_size:
                 # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
-                im.draft(im.mode, stored_target)
+                im.draft(im.mode, decode_size)
             _load(im, name)
         icc = im.info.get("icc_profile")
         inverted_cmyk = fmt == "JPEG" and im.mode == "CMYK" and im.info.get("adobe") is None
@@ -613,17 +727,7 @@ def _decode(
         # as a negative.  Invert now and Pillow's save writes the marker.
         work = _keep_icc(ImageChops.invert(work), work)
         notes.append("CMYK JPEG without Adobe marker: inverted to correct it")
-    resampled = False
-    if stored_target and work.size != stored_target:
-        work = _keep_icc(
-            work.resize(stored_target, Image.Resampling.LANCZOS, reducing_gap=3.0), work
-        )
-        resampled = True
-    elif stored_target:
-        resampled = True  # the JPEG decoder already did it at exactly the right scale
-    if orientation in _UPRIGHT:
-        work = _keep_icc(work.transpose(_UPRIGHT[orientation]), work)
-    return work, source_ppi, resampled
+    return _Decoded(work, stored, orientation, tuple(notes))
 
 
 def _load(im: Image.Image, name: str) -> None:

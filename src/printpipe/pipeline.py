@@ -81,6 +81,7 @@ class BuildOptions:
     marks: bool | None = None
     workers: int | None = None
     progress: Progress | None = None
+    proof_stamp: bool = True  # `watch` draws the guides in the browser, to toggle them
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,9 @@ def image_policy(edition: Edition, target: Target) -> images.ImagePolicy:
         cmyk_profile=edition.layout.press.cmyk_profile,
         jpeg_quality=target.jpeg_quality,
         max_pixels=MAX_PIXELS,
+        # Every target decodes at the press size, so one decode serves them all (see
+        # images.prepare_variants) and no target's pixels depend on the others built with it.
+        decode_ppi=None if press else (rules.target_ppi, rules.max_ppi),
     )
 
 
@@ -317,6 +321,24 @@ def _resolution_problems(
             )
         )
     return problems
+
+
+def prepare_every_target(
+    edition: Edition,
+    infos: dict[Path, images.ImageInfo],
+    targets: list[Target],
+    workers: int | None,
+) -> None:
+    """Fill the image cache for several targets at once: each photo is decoded once.
+
+    The targets' own image stage then finds every image in the cache.
+    """
+    variants: list[images.Variant] = []
+    for target in targets:
+        bleed = edition.layout.page.bleed_pt if target.bleed else 0.0
+        policy = image_policy(edition, target)
+        variants += [(job, policy) for job in _image_jobs(edition, infos, bleed).values()]
+    images.prepare_variants(variants, cache_dir(edition), workers=workers)
 
 
 TAC_TOLERANCE = 1.0  # percent: rounding of 8-bit values over four channels
@@ -671,7 +693,8 @@ def build_target(
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish", options.progress):
-        if target.proof:  # before finishing, so subset tags, /ID and compression include it
+        # Before finishing, so subset tags, /ID and compression include the stamp.
+        if target.proof and options.proof_stamp:
             overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
             stamp_pages(assembled.writer, overlay)
         breaks = _accepted_breaks(edition, target)
@@ -751,6 +774,10 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
         layout = replace(edition.layout, press=replace(edition.layout.press, marks=options.marks))
         edition = replace(edition, layout=layout)
         result.edition = edition
+    if len(options.targets) > 1:
+        with _timed(timings, "images"):
+            targets = [TARGETS[name] for name in options.targets]
+            prepare_every_target(edition, infos, targets, options.workers)
     with tempfile.TemporaryDirectory(prefix="printpipe-") as work:
         for name in options.targets:
             log.info("building %s", name)

@@ -14,8 +14,10 @@ bytes, so proofs can be compared by hash like the PDFs themselves.
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -228,3 +230,55 @@ def render_proofs(pdf: Path, out_dir: Path, dpi: int = 50) -> ProofResult:
         dpi=dpi,
         labels=tuple(labels),
     )
+
+
+# --- single pages on request (the live proof of `printpipe watch`) --------------------------
+
+Box = tuple[float, float, float, float]
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe, not even across documents
+
+
+@dataclass(frozen=True)
+class PageBoxes:
+    """A page's boxes in points, ``(x0, y0, x1, y1)`` in PDF space (y up), for the guides."""
+
+    media: Box
+    trim: Box
+    bleed: Box
+
+
+class PageRenderer:
+    """One PDF kept open to render single pages as PNG when a browser asks for them.
+
+    The watch server renders lazily (only the spreads someone scrolls to), so a rebuild is
+    visible as soon as the PDF lands instead of after every page has been drawn.
+    """
+
+    def __init__(self, pdf: Path) -> None:
+        with _PDFIUM:
+            self._document = pypdfium2.PdfDocument(str(pdf))
+            self.pages = len(self._document)
+
+    def boxes(self, index: int) -> PageBoxes:
+        """Media, trim and bleed box of page ``index`` (0-based); trim and bleed default."""
+        with _PDFIUM:
+            page = self._document[index]
+            try:
+                media = tuple(page.get_mediabox())
+                bleed = tuple(page.get_bleedbox(fallback_ok=True))
+                trim = tuple(page.get_trimbox(fallback_ok=True))
+            finally:
+                page.close()
+        return PageBoxes(media, trim, bleed)
+
+    def png(self, index: int, dpi: int) -> bytes:
+        """Page ``index`` at ``dpi`` as PNG bytes (fast compression: it is shown once)."""
+        with _PDFIUM:
+            image = _render(self._document, index, dpi / 72)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+
+    def close(self) -> None:
+        with _PDFIUM:
+            self._document.close()
