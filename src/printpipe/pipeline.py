@@ -433,9 +433,7 @@ def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> Prefl
     return _preflight_of(edition, pdf, profile)[1]
 
 
-def _preflight_of(
-    edition: Edition, pdf: SuppliedPdf, profile: str
-) -> tuple[str, PreflightReport]:
+def _preflight_of(edition: Edition, pdf: SuppliedPdf, profile: str) -> tuple[str, PreflightReport]:
     """:func:`_cached_preflight` and the content digest the report belongs to."""
     digest = content_digest(pdf.source.read_bytes())
     key = hashlib.sha256(f"{digest}:{profile}:{__version__}".encode()).hexdigest()
