@@ -89,6 +89,7 @@ class Section:
     source: Path
     blocks: tuple[Block, ...]
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class TableOfContents:
 
     title: str
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ class Photo:
     credit: str | None
     placement: str
     location: Location
+    break_before: str | None = None
+    focus: tuple[float, float] | None = None  # where the subject is, fractions of the image
+    crop: tuple[float, float, float, float] | None = None  # x, y, w, h, fractions of the image
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ class PullQuote:
     text: str
     attribution: str | None
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class Callout:
     link: str | None
     link_text: str | None
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class Signatures:
 
     signatories: tuple[Signatory, ...]
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,7 @@ class Related:
     title: str
     items: tuple[RelatedItem, ...]
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -284,7 +293,9 @@ class PageGeometry:
     columns: int
     gutter_mm: float
     safe_mm: float = 5.0
-    sections_start: str = "new-page"
+    sections_start: str = "page"  # recto | page | column | continue
+    short_section_start: str | None = None  # where sections shorter than below start
+    short_section_pages: float = 0.0
 
     @property
     def trim_pt(self) -> tuple[float, float]:
@@ -340,11 +351,12 @@ class ImageThresholds:
 
 @dataclass(frozen=True)
 class RunningHead:
-    """Templates for the running heads; fields: {title} {organisation} {year} {section}."""
+    """Templates for the running heads; fields: {title} {subtitle} {organisation} {year} {section}."""
 
     verso: str = "{organisation}"
     recto: str = "{section}"
     rule: bool = True
+    skip: tuple[str, ...] = ()  # page kinds without a running head: contents, openers
 
 
 @dataclass(frozen=True)
@@ -365,6 +377,7 @@ class Layout:
     press: PressSettings
     images: ImageThresholds
     files: tuple[Path, ...] = ()
+    contents_leaders: bool = True
 
 
 # --- The edition -------------------------------------------------------------------------------

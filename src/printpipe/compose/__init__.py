@@ -14,7 +14,7 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
 
-from printpipe.compose.document import BodyDocument, HeadingMark, PageHeads
+from printpipe.compose.document import BodyDocument, HeadingMark, LayoutSettled, PageHeads
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
@@ -92,6 +92,7 @@ def compose_body(
         layout.running_head.recto,
         _fields(edition),
         layout.running_head.rule,
+        layout.running_head.skip,
     )
     doc = BodyDocument(
         str(out),
@@ -107,7 +108,7 @@ def compose_body(
         lang=edition.language,
         enforceColorSpace="cmyk" if settings.colour == "cmyk" else "rgb",
     )
-    story = StoryBuilder(edition, sheet, images, bleed).build()
+    story = [LayoutSettled(doc), *StoryBuilder(edition, sheet, images, bleed).build()]
     try:
         doc.multiBuild(story, maxPasses=6)
     except LayoutError as error:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -15,11 +17,17 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
 )
-from reportlab.platypus.flowables import PageBreakIfNotEmpty
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.flowables import CondPageBreak
 
 from printpipe import geometry
-from printpipe.compose.document import FLOAT_GAP, FloatBlock, StartBleedPage
+from printpipe.compose.contents import ContentsList
+from printpipe.compose.document import (
+    FLOAT_GAP,
+    EndOnVerso,
+    FloatBlock,
+    StartBleedPage,
+    StartOn,
+)
 from printpipe.compose.flowables import (
     BleedPage,
     PlacedImage,
@@ -27,7 +35,6 @@ from printpipe.compose.flowables import (
     photo_block,
     pull_quote,
     signature_block,
-    table_style,
 )
 from printpipe.compose.styles import StyleSheet
 from printpipe.errors import InvalidEditionError, Location
@@ -67,6 +74,9 @@ class ImageFile:
     has_alpha: bool
 
 
+APPENDIX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # as finishing labels them: A-1, B-1 ...
+KEEP_LINES = 2  # lines of text a heading keeps with it
+
 ImageLookup = Callable[[Path, str], ImageFile]
 """Finds the prepared image of a source for a placement kind (column, full-bleed, signature2...)."""
 
@@ -83,35 +93,70 @@ class StoryBuilder:
         self.bleed = bleed_pt
         self.page = edition.layout.page
         self.heading_count = 0
+        self.float_count = 0
+        self.seen_section = False
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = []
         for part in self.edition.parts:
-            story.extend(self.part(part))
+            flowables = list(self.part(part))
+            if isinstance(part, Signatures) and part.break_before in (None, "none"):
+                keep_with_closing_line(story, flowables)
+            story.extend(flowables)
         story.append(FlushFloats())
+        if self.edition.appendices:
+            story.append(EndOnVerso())  # so that the first appendix page (A-1) is a recto
         return story
 
-    def part(self, part: object) -> Iterator[Flowable]:
+    def where(self, part: object) -> str | None:
+        """Where ``part`` starts: its own ``break:``, else the layout's rule for sections.
+
+        The first section starts on a right-hand page whatever the layout says, so that its
+        folio 1 is a recto; later sections follow ``page.sections_start``.
+        """
+        chosen: str | None = getattr(part, "break_before", None)
         if isinstance(part, Section):
-            if self.page.sections_start != "continue":
-                yield PageBreakIfNotEmpty()
+            first = not self.seen_section
+            self.seen_section = True
+            if chosen is not None:
+                return chosen
+            if first:
+                return "recto"
+            if self.page.short_section_start and self.pages_of(part) < self.page.short_section_pages:
+                return self.page.short_section_start
+            return self.page.sections_start
+        if isinstance(part, TocPart):
+            return chosen or "recto"
+        return chosen
+
+    def pages_of(self, section: Section) -> float:
+        """About how many pages the section's text fills (its blocks set in one column)."""
+        width, height = self.page.column_width_pt, self.page.text_height_pt
+        total = 0.0
+        saved = self.heading_count
+        canvas = Canvas(io.BytesIO())  # lists measure their bullets on a canvas
+        for flowable in self.blocks(section.blocks, None):
+            total += flowable.wrapOn(canvas, width, height)[1] + flowable.getSpaceAfter()
+        self.heading_count = saved
+        return total / (height * self.page.columns)
+
+    def part(self, part: object) -> Iterator[Flowable]:
+        where = self.where(part)
+        if where is not None:
+            yield StartOn(where, section=isinstance(part, Section))
+        if isinstance(part, Section):
             yield from self.blocks(part.blocks, None)
         elif isinstance(part, TocPart):
-            yield PageBreakIfNotEmpty()
             yield Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
-            toc = TableOfContents(
-                levelStyles=[self.sheet["toc1"], self.sheet["toc2"]],
-                dotsMinLevel=-1,
-                tableStyle=table_style(
-                    self.sheet,
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ),
+            appendices = [
+                (0, pdf.title, f"{letter}-1", None)
+                for letter, pdf in zip(APPENDIX_LETTERS, self.edition.appendices, strict=False)
+            ]
+            yield ContentsList(
+                [self.sheet["toc1"], self.sheet["toc2"]],
+                self.edition.layout.contents_leaders,
+                appendices,
             )
-            yield toc
         elif isinstance(part, Photo):
             yield from self.photo(part)
         elif isinstance(part, PullQuote):
@@ -132,7 +177,7 @@ class StoryBuilder:
         elif isinstance(part, Related):
             yield from self.related(part)
         elif isinstance(part, PageBreakPart):
-            yield PageBreak()
+            yield StartOn("page")
 
     # --- blocks that cannot split --------------------------------------------------------------
 
@@ -167,7 +212,7 @@ class StoryBuilder:
     def blocks(self, blocks: Sequence[Block], override: str | None) -> Iterator[Flowable]:
         for block in blocks:
             if isinstance(block, Heading):
-                yield self.heading(block)
+                yield from self.heading(block)
             elif isinstance(block, ParagraphBlock):
                 style = override or "body"
                 yield Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
@@ -176,13 +221,24 @@ class StoryBuilder:
             elif isinstance(block, Quote):
                 yield from self.blocks(block.blocks, "quote")
 
-    def heading(self, block: Heading) -> Flowable:
+    def heading(self, block: Heading) -> Iterator[Flowable]:
         level = min(block.level, 3)
         style = f"h{level}"
         self.heading_count += 1
         paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
         paragraph._pp_heading = (level, block.text, f"h{self.heading_count}")
-        return paragraph
+        if self.sheet[style].keepWithNext:
+            # A heading keeps its first lines: it moves on when fewer than two lines of text
+            # would follow it here.  ReportLab's own keepWithNext would move the whole next
+            # paragraph, leaving a hole the size of that paragraph.
+            paragraph.keepWithNext = 0
+            height = paragraph.wrap(self.page.column_width_pt, self.page.text_height_pt)[1]
+            style_sheet = self.sheet[style]
+            yield CondPageBreak(
+                height + style_sheet.spaceBefore + style_sheet.spaceAfter
+                + KEEP_LINES * self.sheet["body"].leading
+            )
+        yield paragraph
 
     def list_block(self, block: ListBlock, override: str | None) -> Flowable:
         style_name = override or "list"
@@ -249,7 +305,8 @@ class StoryBuilder:
                 width=self.page.text_width_pt,
                 height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
             )
-            yield FloatBlock(list(block._content))
+            self.float_count += 1
+            yield FloatBlock(self.float_count, list(block._content))
         else:
             yield block
 
@@ -279,6 +336,16 @@ class StoryBuilder:
                 Paragraph(self.sheet.markup(runs, "related_item"), self.sheet["related_item"])
             )
         yield KeepTogether(items)
+
+
+def keep_with_closing_line(story: list[Flowable], flowables: list[Flowable]) -> None:
+    """A signature block keeps the paragraph before it (the closing line) on its page."""
+    if not story or not flowables or not isinstance(story[-1], Paragraph):
+        return
+    closing = story.pop()
+    block = flowables.pop()
+    items = block._content if isinstance(block, KeepTogether) else [block]
+    flowables.append(KeepTogether([closing, *items]))
 
 
 class FlushFloats(Flowable):
