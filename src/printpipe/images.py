@@ -173,8 +173,36 @@ class PreparedImage:
     warnings: tuple[str, ...]
 
 
-Job = tuple[ImageInfo, float, float] | tuple[ImageInfo, float, float, tuple[float, float] | None]
-"""(photo, placed width, placed height[, visible width and height]) in points."""
+@dataclass(frozen=True)
+class Framing:
+    """What part of a photo to use: an explicit crop and where the subject is.
+
+    ``crop`` is (x, y, w, h) and ``focus`` (x, y), both fractions of the whole image from its
+    top left.  A crop to a page's shape keeps the focus inside the window and as near its
+    centre as the image allows, instead of cutting away the subject at the edge.
+    """
+
+    crop: tuple[float, float, float, float] | None = None
+    focus: tuple[float, float] | None = None
+
+    def focus_in_crop(self) -> tuple[float, float]:
+        fx, fy = self.focus or (0.5, 0.5)
+        if self.crop is None:
+            return fx, fy
+        x, y, w, h = self.crop
+        return (min(1.0, max(0.0, (fx - x) / w)), min(1.0, max(0.0, (fy - y) / h)))
+
+
+Job = tuple[Any, ...]
+"""(photo, placed width, placed height[, visible width and height[, framing]]) in points."""
+
+
+def cropped_pixels(width_px: int, height_px: int, framing: Framing | None) -> tuple[int, int]:
+    """Pixel size of the part of the image that ``framing`` keeps."""
+    if framing is None or framing.crop is None:
+        return width_px, height_px
+    _, _, w, h = framing.crop
+    return max(1, round(width_px * w)), max(1, round(height_px * h))
 
 
 # --------------------------------------------------------------------------- resolution
@@ -406,7 +434,10 @@ def prepare_images(
     """
     cache_dir = Path(cache_dir)
     fingerprint = policy.fingerprint()
-    keys = [_cache_key(job[0], job[1], job[2], fingerprint, _visible(job)) for job in jobs]
+    keys = [
+        _cache_key(job[0], job[1], job[2], fingerprint, _visible(job), _framing(job))
+        for job in jobs
+    ]
     done: dict[str, PreparedImage] = {}
     misses: dict[str, Job] = {}
     for job, key in zip(jobs, keys, strict=True):
@@ -425,7 +456,9 @@ def prepare_images(
     if n_workers > 1:
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
             futures: dict[str, Future[PreparedImage]] = {
-                key: pool.submit(_prepare_miss, *job[:3], policy, cache_dir, key, _visible(job))
+                key: pool.submit(
+                    _prepare_miss, *job[:3], policy, cache_dir, key, _visible(job), _framing(job)
+                )
                 for key, job in misses.items()
             }
             for key, future in futures.items():
@@ -436,7 +469,9 @@ def prepare_images(
     else:
         for key, job in misses.items():
             try:
-                done[key] = _prepare_miss(*job[:3], policy, cache_dir, key, _visible(job))
+                done[key] = _prepare_miss(
+                    *job[:3], policy, cache_dir, key, _visible(job), _framing(job)
+                )
             except PrintpipeError as exc:
                 errors.append(exc)
 
@@ -462,17 +497,39 @@ def _visible(job: Job) -> tuple[float, float] | None:
     return job[3] if len(job) > 3 else None
 
 
+def _framing(job: Job) -> Framing | None:
+    return job[4] if len(job) > 4 else None
+
+
+def window(length: int, keep: int, focus: float) -> int:
+    """Start of a window of ``keep`` pixels in ``length`` that centres ``focus`` (a fraction)
+    as nearly as the edges allow; the focus is always inside it."""
+    start = round(focus * length - keep / 2)
+    return max(0, min(length - keep, start))
+
+
 def _crop_to_visible(
-    im: Image.Image, placed: tuple[float, float], visible: tuple[float, float]
+    im: Image.Image,
+    placed: tuple[float, float],
+    visible: tuple[float, float],
+    focus: tuple[float, float] = (0.5, 0.5),
 ) -> Image.Image:
-    """Keep the centred part of the photo that shows through ``visible`` (points)."""
+    """Keep the part of the photo that shows through ``visible`` (points), around ``focus``."""
     keep_w = min(1.0, visible[0] / placed[0])
     keep_h = min(1.0, visible[1] / placed[1])
     width = max(1, round(im.width * keep_w))
     height = max(1, round(im.height * keep_h))
-    left = (im.width - width) // 2
-    top = (im.height - height) // 2
+    left = window(im.width, width, focus[0])
+    top = window(im.height, height, focus[1])
     return _keep_icc(im.crop((left, top, left + width, top + height)), im)
+
+
+def _apply_crop(im: Image.Image, crop: tuple[float, float, float, float]) -> Image.Image:
+    x, y, w, h = crop
+    left, top = round(im.width * x), round(im.height * y)
+    right = min(im.width, max(left + 1, round(im.width * (x + w))))
+    bottom = min(im.height, max(top + 1, round(im.height * (y + h))))
+    return _keep_icc(im.crop((left, top, right, bottom)), im)
 
 
 def _prepare_miss(
@@ -483,6 +540,7 @@ def _prepare_miss(
     cache_dir: Path,
     key: str,
     visible: tuple[float, float] | None = None,
+    framing: Framing | None = None,
 ) -> PreparedImage:
     """Decode, convert and write one photo into the cache (runs in a worker process too)."""
     data = _read_bytes(info.path, info.name)
@@ -492,11 +550,17 @@ def _prepare_miss(
             hint="run the build again once the file is saved",
         )
     notes: list[str] = []
+    crop = framing.crop if framing is not None else None
+    # The whole image is placed larger than the part the crop keeps.
+    whole = (placed_width_pt / crop[2], placed_height_pt / crop[3]) if crop else None
     im, source_ppi, resampled = _decode(
-        data, info, placed_width_pt, placed_height_pt, policy, notes
+        data, info, *(whole or (placed_width_pt, placed_height_pt)), policy, notes
     )
+    if crop is not None:
+        im = _apply_crop(im, crop)
     if visible is not None:
-        im = _crop_to_visible(im, (placed_width_pt, placed_height_pt), visible)
+        focus = framing.focus_in_crop() if framing is not None else (0.5, 0.5)
+        im = _crop_to_visible(im, (placed_width_pt, placed_height_pt), visible, focus)
         placed_width_pt = placed_width_pt * min(1.0, visible[0] / placed_width_pt)
         placed_height_pt = placed_height_pt * min(1.0, visible[1] / placed_height_pt)
     im, colour, has_alpha = _convert_colour(im, policy, notes, info.name)
@@ -759,10 +823,13 @@ def _cache_key(
     height_pt: float,
     fingerprint: str,
     visible: tuple[float, float] | None = None,
+    framing: Framing | None = None,
 ) -> str:
     shown = [f"{v:.2f}" for v in visible] if visible else None
+    framed = [framing.crop, framing.focus] if framing else None
     text = json.dumps(
         [info.sha256, fingerprint, f"{width_pt:.2f}", f"{height_pt:.2f}", shown, CACHE_VERSION]
+        + ([framed] if framed else [])
     )
     return hashlib.sha256(text.encode()).hexdigest()
 

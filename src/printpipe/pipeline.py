@@ -178,12 +178,14 @@ def _image_jobs(
     for part in edition.parts:
         if isinstance(part, Photo):
             info = infos[part.source]
-            size = geometry.photo_size(part.placement, info.width_px, info.height_px, page, bleed)
+            framing = images.Framing(part.crop, part.focus) if part.crop or part.focus else None
+            pixels = images.cropped_pixels(info.width_px, info.height_px, framing)
+            size = geometry.photo_size(part.placement, *pixels, page, bleed)
             visible = None
             if part.placement == "full-bleed":
                 trim_w, trim_h = page.trim_pt
                 visible = (trim_w + 2 * bleed, trim_h + 2 * bleed)
-            jobs[(part.source, part.placement)] = (info, *size, visible)
+            jobs[(part.source, part.placement)] = (info, *size, visible, framing)
         elif isinstance(part, Signatures):
             cell = geometry.signature_cell_width(page, len(part.signatories))
             for person in part.signatories:

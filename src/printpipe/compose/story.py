@@ -98,11 +98,21 @@ class StoryBuilder:
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = []
+        bleed: list[Flowable] = []
         for part in self.edition.parts:
+            if isinstance(part, Photo) and part.placement == "full-bleed" and not part.break_before:
+                # A full-bleed page waits for the next section: the column photos and quotes
+                # after it fill the page before it instead of a page of their own.
+                bleed.extend(self.part(part))
+                continue
+            if isinstance(part, Section | PageBreakPart):
+                story.extend(bleed)
+                bleed = []
             flowables = list(self.part(part))
             if isinstance(part, Signatures) and part.break_before in (None, "none"):
                 keep_with_closing_line(story, flowables)
             story.extend(flowables)
+        story.extend(bleed)
         story.append(FlushFloats())
         if self.edition.appendices:
             story.append(EndOnVerso())  # so that the first appendix page is a recto
