@@ -107,6 +107,15 @@ def _explain(document: YamlDocument, error: ValidationError) -> Iterator[Diagnos
     validator = error.validator
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     instance = error.instance
+    if validator == "additionalProperties" and len(path) == 2 and path[0] == "parts":
+        unknown = [key for key in instance if key not in schema.get("properties", {})]
+        yield Diagnostic(
+            f"a part has exactly one kind and an optional 'break', found: {', '.join(unknown)}",
+            where,
+            "check the indentation: a part's options are indented under its kind "
+            "(e.g. '- photo:' then 'file:', 'caption:' two spaces further in)",
+        )
+        return
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = list(schema.get("properties", {}))
         for key in instance:
@@ -120,15 +129,6 @@ def _explain(document: YamlDocument, error: ValidationError) -> Iterator[Diagnos
     if validator == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         yield Diagnostic(f"missing required key '{missing}'", where, "add it")
-        return
-    if validator == "additionalProperties" and len(path) == 2 and path[0] == "parts":
-        unknown = [key for key in instance if key not in schema.get("properties", {})]
-        yield Diagnostic(
-            f"a part has exactly one kind and an optional 'break', found: {', '.join(unknown)}",
-            where,
-            "check the indentation: a part's options are indented under its kind "
-            "(e.g. '- photo:' then 'file:', 'caption:' two spaces further in)",
-        )
         return
     if validator == "maxProperties" and path and path[0] == "parts":
         yield Diagnostic(

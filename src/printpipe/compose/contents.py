@@ -140,7 +140,10 @@ class ContentsList(IndexingFlowable):
         return avail_width, height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        return list(self._make_lines())
+        lines = self._make_lines()
+        if not lines or lines[0].wrap(avail_width, avail_height)[1] > avail_height:
+            return []  # not even one entry fits here: the next column
+        return list(lines)
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
         top = y + self.height

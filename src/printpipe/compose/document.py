@@ -143,6 +143,7 @@ class EndOnVerso(ActionFlowable):
     """At the end of the body: a blank page if needed, so that what follows starts on a recto."""
 
     def apply(self, doc: Any) -> None:
+        doc.balance_columns()
         if doc.is_recto(doc.page) and not doc.page_is_empty():
             doc.blank_next = True
             doc.handle_pageBreak()
@@ -159,7 +160,9 @@ class LayoutSettled(IndexingFlowable):
         self.doc = doc
 
     def isSatisfied(self) -> bool:
-        return self.doc.next_hints == self.doc.float_hints or self.doc.passes >= 4
+        doc = self.doc
+        settled = doc.next_hints == doc.float_hints and doc.next_balance == doc.balance_hints
+        return settled or doc.passes >= 5
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return 0, 0
@@ -231,6 +234,7 @@ class BodyDocument(BaseDocTemplate):
             ]
         )
         self.float_hints: dict[int, int] = {}  # float key -> page to take, from the last pass
+        self.balance_hints: dict[int, float] = {}  # page -> column height, from the last pass
         self.float_items: dict[int, list[Flowable]] = {}
         self._reset_state()
         self.first_section_page: int | None = None
@@ -246,6 +250,7 @@ class BodyDocument(BaseDocTemplate):
         self.pending_floats: list[tuple[int, list[Flowable]]] = []
         self.placed_floats: set[int] = set()
         self.next_hints: dict[int, int] = {}
+        self.next_balance: dict[int, float] = {}
         self.float_pages: set[int] = set()
         self.float_boxes: list[tuple[int, int, float, float]] = []  # key, page, top, bottom
         self.blank_pages: set[int] = set()
@@ -263,6 +268,7 @@ class BodyDocument(BaseDocTemplate):
         # Folios depend on where the first section lands, known from the previous pass.
         self.first_section_page = self._pass_first_section
         self.float_hints = dict(getattr(self, "next_hints", {}))
+        self.balance_hints = dict(getattr(self, "next_balance", {}))
         self.passes += 1
         self._reset_state()
 
@@ -327,7 +333,19 @@ class BodyDocument(BaseDocTemplate):
             self.float_pages.add(page)
         elif blank:
             self.blank_pages.add(page)
-        self.pageTemplate.frames = self.frames_for(page, band)
+        frames = self.frames_for(page, band)
+        height = self.balance_hints.get(page)
+        if height is not None:
+            # The section ends on this page before a break: the columns but the last stop
+            # at the same depth, so the last one ends level with them (within a line).
+            for frame in frames[:-1]:
+                cut = frame._height - height
+                if cut > 0:
+                    frame._y1 += cut
+                    frame._height -= cut
+                    frame._geom()
+                    frame._reset()
+        self.pageTemplate.frames = frames
 
     def _place_floats(self, canvas: Any, page: int) -> float:
         if not self.pending_floats:
@@ -373,10 +391,31 @@ class BodyDocument(BaseDocTemplate):
         current = frames.index(self.frame) if self.frame in frames else 0
         return current == 0 and self.frame._atTop and self.page not in self.float_pages
 
+    def balance_columns(self) -> None:
+        """Note, for the next pass, the column depth that shares this page's text evenly."""
+        frames = self.pageTemplate.frames
+        if len(frames) < 2 or self.page_is_empty() or self.frame not in frames:
+            return
+        if not self.current_section or self.page in self.contents_pages:
+            return  # front matter keeps its own columns
+        current = frames.index(self.frame)
+        used = [f._y2 - f._topPadding - f._y for f in frames[: current + 1]]
+        if self.page in self.balance_hints:
+            # Measured with the columns already cut: the first ones hold the share.
+            used = [sum(used)]
+        leading = self.sheet["body"].leading
+        share = sum(used) / len(frames)
+        lines = -(-share // leading)  # rounded up to whole lines
+        height = lines * leading + leading * 0.5
+        if height < frames[0]._height - leading:
+            self.next_balance[self.page] = height
+
     def start_on(self, where: str, section: bool) -> None:
         """Move to the next column, page or right-hand page, unless already there."""
         if section:
             self._settle_section_floats()
+            if where in ("page", "recto"):
+                self.balance_columns()
         if where in ("none", "continue"):
             return
         if where == "column":
