@@ -107,17 +107,20 @@ parts:
 """
 
 
-def _heading_position(path: Path, text: str, after: int = -1) -> tuple[int, float, float]:
-    """(page index, left x, top y) of the first match of ``text`` after page index ``after``,
-    case-sensitive (running heads are in capitals)."""
+def _heading_position(
+    path: Path, text: str, after: int = -1, min_size: float = 0
+) -> tuple[int, float, float]:
+    """(page index, left x, top y) of the first match of ``text`` after page index ``after``
+    set at ``min_size`` or larger, case-sensitive (running heads are in capitals)."""
     pdf = pypdfium2.PdfDocument(str(path))
     for index in range(after + 1, len(pdf)):
         textpage = pdf[index].get_textpage()
         searcher = textpage.search(text, match_case=True)
-        found = searcher.get_next()
-        if found:
-            left, _, _, top = textpage.get_charbox(found[0])
-            return index, left, top
+        while found := searcher.get_next():
+            size = pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, found[0])
+            if size >= min_size:
+                left, _, _, top = textpage.get_charbox(found[0])
+                return index, left, top
     raise AssertionError(f"{text!r} not found")
 
 
@@ -211,11 +214,12 @@ def test_full_width_figure_never_after_a_later_sections_heading(
         figure = _heading_position(path, " ".join(part.caption.split()[:4]))
         own = next(p for p in reversed(parts[:number]) if isinstance(p, Section))
         later = next((p for p in parts[number:] if isinstance(p, Section)), None)
-        own_heading = _heading_position(path, _first_words(own), contents)
+        h1 = edition.layout.styles["h1"].size
+        own_heading = _heading_position(path, _first_words(own), contents, h1)
         # Near its text: on a page of its own section (possibly above the opening heading).
         assert figure[0] >= own_heading[0]
         if later is not None:
-            heading = _heading_position(path, _first_words(later), contents)
+            heading = _heading_position(path, _first_words(later), contents, h1)
             # Same page: the figure (its caption) must be above the later heading.
             assert (figure[0], -figure[2]) < (heading[0], -heading[2]), (part.caption, heading)
         checked += 1
