@@ -553,6 +553,7 @@ def _build_layout(
         sections_start=_SECTION_STARTS.get(str(page.get("sections_start", "page")), "page"),
         short_section_start=_SECTION_STARTS.get(str(page.get("short_section_start"))),
         short_section_pages=float(page.get("short_section_pages", 0.0)),
+        min_fill=float(page.get("min_fill", 0.0)),
     )
     if geometry.column_width_pt < 72:
         problems.append(

@@ -296,6 +296,7 @@ class PageGeometry:
     sections_start: str = "page"  # recto | page | column | continue
     short_section_start: str | None = None  # where sections shorter than below start
     short_section_pages: float = 0.0
+    min_fill: float = 0.0  # a section's last page under this share does not end the section
 
     @property
     def trim_pt(self) -> tuple[float, float]:

@@ -316,6 +316,12 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     "description": "Where a short section begins instead (see "
                     "short_section_pages): e.g. 'continue' under its heading on the same page.",
                 },
+                "min_fill": _described(
+                    {"type": "number", "minimum": 0, "maximum": 1},
+                    "A section's last page filled less than this (share of the type area) is "
+                    "not left so: the next section opens in its next column instead of on a "
+                    "new page.",
+                ),
                 "short_section_pages": _described(
                     _NONNEG,
                     "A section whose text fills less than this many pages is short.",

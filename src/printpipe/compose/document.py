@@ -28,6 +28,7 @@ from printpipe.model import PageGeometry, mm_to_pt
 
 FLOAT_GAP = 14.0
 MAX_FLOAT_SHARE = 0.72
+BALANCE_MIN_LINES = 4  # shorter columns are left as they are: nothing to balance
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class StartBleedPage(ActionFlowable):
     def apply(self, doc: Any) -> None:
         page = doc.canv.getPageNumber()
         if doc._curPageFlowableCount or page in doc.float_pages:
+            doc.balance_columns()
             doc.reserve_bleed = True
             doc.handle_pageBreak()
         else:
@@ -391,6 +393,17 @@ class BodyDocument(BaseDocTemplate):
         current = frames.index(self.frame) if self.frame in frames else 0
         return current == 0 and self.frame._atTop and self.page not in self.float_pages
 
+    def page_fill(self) -> float:
+        """The share of the type area the current page holds so far (text and floats)."""
+        if self.page_is_empty():
+            return 0.0
+        frames = self.pageTemplate.frames
+        full = self.text_top() - self.text_bottom()
+        current = frames.index(self.frame) if self.frame in frames else len(frames) - 1
+        text = sum(f._y2 - f._topPadding - f._y for f in frames[: current + 1]) / len(frames)
+        floats = sum(top - bottom for _, page, top, bottom in self.float_boxes if page == self.page)
+        return (text + floats) / full
+
     def balance_columns(self) -> None:
         """Note, for the next pass, the column depth that shares this page's text evenly."""
         frames = self.pageTemplate.frames
@@ -407,7 +420,7 @@ class BodyDocument(BaseDocTemplate):
         share = sum(used) / len(frames)
         lines = -(-share // leading)  # rounded up to whole lines
         height = lines * leading + leading * 0.5
-        if height < frames[0]._height - leading:
+        if BALANCE_MIN_LINES * leading <= height < frames[-1]._height - leading:
             self.next_balance[self.page] = height
 
     def start_on(self, where: str, section: bool) -> None:
@@ -416,6 +429,19 @@ class BodyDocument(BaseDocTemplate):
             self._settle_section_floats()
             if where in ("page", "recto"):
                 self.balance_columns()
+        if (
+            section
+            and self.current_section  # not after the front matter
+            and where in ("page", "recto")
+            and not self.page_is_empty()
+            and self.page not in self.bleed_pages
+            and self.page_fill() < self.geometry.min_fill
+        ):
+            # The last page of the section would stay nearly empty: the next section opens
+            # at the top of its next column instead (or straight on, in its last column).
+            frames = self.pageTemplate.frames
+            where = "column" if self.frame is not frames[-1] else "none"
+            self.next_balance.pop(self.page, None)
         if where in ("none", "continue"):
             return
         if where == "column":
@@ -428,6 +454,8 @@ class BodyDocument(BaseDocTemplate):
         else:
             page = self.page
         if where == "recto" and not self.is_recto(page):
+            if page == self.page and page - 1 in self.bleed_pages:
+                return  # a full-bleed page just before opens the section: no blank between
             if page == self.page:  # this empty page becomes the blank left-hand page
                 self.blank_pages.add(page)
                 self.handle_pageBreak()
@@ -445,7 +473,7 @@ class BodyDocument(BaseDocTemplate):
             page = drawn.get(key)
             if page is None or (page > asked and page not in self.section_text_pages):
                 self.next_hints[key] = asked
-            elif key in self.float_hints:
+            elif key in self.float_hints and self.float_hints[key] >= self.page - 1:
                 self.next_hints[key] = self.float_hints[key]
         self.section_floats = []
         self.section_text_pages = set()
@@ -457,8 +485,11 @@ class BodyDocument(BaseDocTemplate):
         self.section_floats.append(key)
         self.float_asked[key] = self.page
         if key in self.placed_floats:
-            if key in self.float_hints:
-                self.next_hints[key] = self.float_hints[key]
+            hint = self.float_hints.get(key)
+            if hint is not None and hint >= self.page - 1:
+                # Still on the section's last pages: keep it there.  Pulled back further
+                # than that (the section grew since), it is let go to find its place again.
+                self.next_hints[key] = hint
             return
         canvas = self.canv
         page = self.page
