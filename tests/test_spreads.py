@@ -76,18 +76,30 @@ def _texts(path: Path) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(path).pages]
 
 
+# Sections of the samples that the house layout opens on a new page (major ones; the short
+# ones continue under their heading, and one follows a nearly empty page in its next column).
+RECTO_OPENERS = {
+    "2019": ("A letter", "Four defenders,", "What comes", "Our finances"),
+    "2020": ("A letter", "What comes", "Our finances"),
+}
+
+
 @pytest.mark.parametrize("year", SAMPLES)
 def test_major_sections_open_on_rectos_and_blank_versos_are_empty(
     samples: dict[str, BuildResult], year: str
 ) -> None:
+    edition, _ = load_edition(ROOT / "editions" / year)
     path = _path(samples[year], "press")
     texts = _texts(path)
-    labels = PdfReader(path).page_labels
-    for opener in ("A letter from our", "What we achieved"):
-        index = next(i for i, t in enumerate(texts) if t.startswith(opener))
-        assert index % 2 == 0, (opener, labels[index])
+    contents = next(i for i, t in enumerate(texts) if t.startswith("Contents"))
+    h1 = edition.layout.styles["h1"].size
+    for words in RECTO_OPENERS[year]:
+        index, _, _ = _heading_position(path, words, contents, h1)
+        assert index % 2 == 0, (words, index + 1)
+        previous = _heading_position(path, words, index - 1)  # no earlier text of it
+        assert previous[0] == index
     blanks = [i for i, t in enumerate(texts) if not t.strip()]
-    assert blanks, "the contents page (a recto) is followed by a blank verso"
+    assert contents + 1 in blanks, "the contents page (a recto) is followed by a blank verso"
     assert len(texts) % 4 == 0
 
 
