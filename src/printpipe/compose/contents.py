@@ -46,7 +46,8 @@ class ContentsLine(Flowable):
         # Room for three digits at least, so folios line up down the page.
         size = self.style.fontSize
         label = self.entry[2]
-        return max(stringWidth(label, self.style.fontName, size), stringWidth("000", self.style.fontName, size))
+        face = self.style.fontName
+        return max(stringWidth(label, face, size), stringWidth("00", face, size))
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         style = self.style
@@ -81,10 +82,11 @@ class ContentsLine(Flowable):
             end = x + stringWidth(line, font, size)
         last = baseline - (len(self.lines) - 1) * leading
         canvas.drawRightString(self.width, last, label)
-        folio_left = self.width - stringWidth(label, font, size) - FOLIO_GAP
+        # Dots stand on one grid from the right edge, so they line up from entry to entry.
+        folio_left = self.width - max(stringWidth(label, font, size), self._folio_room())
         if self.leaders:
             dot = stringWidth(".", font, size)
-            position = folio_left - dot
+            position = folio_left - FOLIO_GAP - dot
             while position > end + DOT_PITCH * 0.6:
                 canvas.drawString(position, last, ".")
                 position -= DOT_PITCH

@@ -263,6 +263,7 @@ class BodyDocument(BaseDocTemplate):
         self.section_of_page: dict[int, str] = {}
         self.float_asked: dict[int, int] = {}  # float key -> page its part was reached on
         self.section_floats: list[int] = []
+        self.foot_floats: dict[int, float] = {}  # float key -> top of its band at a page foot
         self.section_text_pages: set[int] = set()
         self._pass_first_section: int | None = None
 
@@ -468,19 +469,29 @@ class BodyDocument(BaseDocTemplate):
         its section's text, is pulled back, for the next pass, to the top of the page its part
         was reached on (the section's own page), so it never follows the next opening."""
         drawn = {key: page for key, page, _, _ in self.float_boxes}
+        frames = self.pageTemplate.frames
+        used = frames[: frames.index(self.frame) + 1] if self.frame in frames else frames
+        lowest = min(f._y for f in used)
         for key in self.section_floats:
             asked = self.float_asked[key]
             page = drawn.get(key)
+            foot = self.foot_floats.get(key)
+            full = self.text_top() - self.text_bottom()
             if page is None or (page > asked and page not in self.section_text_pages):
                 self.next_hints[key] = asked
+            elif foot is not None and page == self.page and lowest - foot > full * 0.2:
+                # Set at the foot of the section's last page under a few lines, it would
+                # leave a hole between them: it takes the top of that page instead.
+                self.next_hints[key] = page
             elif key in self.float_hints and self.float_hints[key] >= self.page - 1:
                 self.next_hints[key] = self.float_hints[key]
         self.section_floats = []
         self.section_text_pages = set()
 
     def place_float(self, key: int, items: list[Flowable]) -> None:
-        """A full-width float: at the top of this page if nothing is above, else at the foot of
-        this page if the columns still have room there, else at the top of the next page."""
+        """A full-width float: at the top of this page if nothing is above; under the text when
+        every column has had its share (after balancing); at the foot of this page if the
+        columns still have room there; else at the top of the next page."""
         self.float_items[key] = items
         self.section_floats.append(key)
         self.float_asked[key] = self.page
@@ -508,6 +519,15 @@ class BodyDocument(BaseDocTemplate):
                 frame._geom()
                 frame._reset()
             return
+        lowest = min(f._y for f in frames[: current + 1])
+        if self.frame is frames[-1] and lowest - FLOAT_GAP - height >= self.text_bottom():
+            # Every column has had its text: the float goes straight under the lowest line,
+            # across the columns, and anything more runs on in the last column below it.
+            self._draw_float(canvas, page, key, items, lowest - FLOAT_GAP)
+            self.float_pages.add(page)
+            self.frame._y = lowest - 2 * FLOAT_GAP - height
+            self.frame._atTop = 0
+            return
         band_top = self.text_bottom() + height + FLOAT_GAP
         filled = [f._y for f in frames[:current]]
         if self.frame._y - band_top >= 2 * self.sheet["body"].leading and all(
@@ -515,6 +535,7 @@ class BodyDocument(BaseDocTemplate):
         ):
             self._draw_float(canvas, page, key, items, self.text_bottom() + height)
             self.float_pages.add(page)
+            self.foot_floats[key] = band_top
             for frame in frames[current:]:
                 frame._y1p = max(frame._y1p, band_top)
             return
