@@ -16,6 +16,7 @@ HOMES = {
     "click": {"cli.py"},
     "markdown_it": {"markdown.py"},
     "jsonschema": {"load.py"},
+    "pdfminer": {"typography"},
 }
 
 

@@ -12,6 +12,8 @@ Everything is generated at run time under ``build/bench/`` (git-ignored):
   ``M/``: about 40 pages with 30 photos; ``L/``: about 200 pages with 150 photos plus a
   400-page appendix PDF. Photos are hard links into the cache (they must live inside the
   edition folder). The project root is the repository, so the real layouts and assets are used;
+- ``runs/<size>/typography.json``: the typography report (``printpipe proof --report``) of the
+  S and M press files, printed beside the compose time;
 - ``peer.typ`` and ``peer.html`` in M/ and L/: the same content for Typst and WeasyPrint, which
   run from their own virtualenv ``peers-venv/`` (created on first use, never a dependency).
 
@@ -642,6 +644,68 @@ def bench_printpipe(edition: Path, runs: int) -> dict[str, Any]:
     return {name: _median_of(measured) for name, measured in rows.items()}
 
 
+# --- typography --------------------------------------------------------------------------------
+
+TYPOGRAPHY_SIZES = ("S", "M")  # the report takes about a second per 25 pages
+TYPOGRAPHY_CHILD = """
+import json, sys, time
+from pathlib import Path
+from printpipe.load import find_project_root, load_edition
+from printpipe.typography import Geometry, layout_fonts, measure
+edition, pdf, report = sys.argv[1:4]
+loaded, _ = load_edition(Path(edition))
+fonts = [*layout_fonts(loaded.layout), find_project_root(loaded.root) / "assets" / "fonts"]
+start = time.perf_counter()
+data = measure(Path(pdf), Geometry.from_layout(loaded.layout), fonts).as_dict()
+data["seconds"] = time.perf_counter() - start
+Path(report).write_text(json.dumps(data))
+"""
+
+
+def bench_typography(edition: Path) -> dict[str, Any]:
+    """The typography report's totals for the press file the runs above wrote (a child)."""
+    work = BENCH / "runs" / edition.name
+    found = sorted((work / "out").glob("*-press.pdf"))
+    if not found:
+        return {"ok": False, "error": "no press PDF was built"}
+    report = work / "typography.json"
+    report.unlink(missing_ok=True)
+    command = [sys.executable, "-c", TYPOGRAPHY_CHILD, str(edition), str(found[0]), str(report)]
+    run = measure(command, work / "typography.log")
+    if not run.ok:
+        return {"ok": False, "error": run.error}
+    try:
+        data = json.loads(report.read_text())
+    except (OSError, ValueError) as exc:
+        return {"ok": False, "error": f"no report: {exc}"}
+    return {"ok": True, "seconds": data["seconds"], "pages": data["body_pages"], **data["totals"]}
+
+
+def typography_line(data: dict[str, Any]) -> str:
+    """The report's key figures on one line, beside the compose time they cost."""
+    t = data.get("typography")
+    if not t:
+        return ""
+    if not t.get("ok"):
+        return f"typography: n/a ({t.get('error')})"
+    compose = data["printpipe"].get("press-cold", {}).get("stages", {}).get("compose")
+
+    def pct(key: str) -> str:
+        return "n/a" if t.get(key) is None else f"{t[key]:.1f} %"
+
+    worst = "n/a" if t.get("worst_ratio") is None else f"{t['worst_ratio']:.1f}x"
+    fill = "n/a" if t.get("fill_min") is None else f"{100 * t['fill_min']:.0f} %"
+    return (
+        f"typography ({t['pages']} body pages, measured in {t['seconds']:.2f} s; "
+        f"compose {_fmt(compose)} s): spaces >1.5x {pct('over_1_5_pct')}, "
+        f">2x {pct('over_2_pct')}, worst {worst}; hyphens {pct('hyphenated_pct')}, "
+        f"stacks {t['hyphen_stacks']}, short {t['short_breaks']}, "
+        f"capitalised {t['capitalised_breaks']}; kerned {t['kerned']}/{t['kern_pairs']}; "
+        f"ligatures {t['ligatures']}/{t['ligature_sites']}; grid {pct('grid_pct')}; "
+        f"fill min {fill}"
+    )
+
+
 # --- the floor ---------------------------------------------------------------------------------
 
 
@@ -1020,14 +1084,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 }
         if spec.appendix_pages:
             data["qpdf_merge"] = bench_qpdf_merge(folder)
+        if name in TYPOGRAPHY_SIZES:
+            _progress("  typography report of the press file")
+            data["typography"] = bench_typography(folder)
         if args.profile.upper() == name:
             _progress("  cProfile of one cold press build")
             profiled = printpipe_build(folder, ["press"], "profile", cold=True, profile=15)
             data["profile"] = profiled.extra.get("profile", profiled.error)
         results[name] = data
-        print("\n" + size_table(name, data) + "\n", flush=True)
+        line = typography_line(data)
+        print("\n" + size_table(name, data) + ("\n" + line if line else "") + "\n", flush=True)
     elapsed = time.perf_counter() - started
     print(summary_table(results))
+    for name, data in results.items():
+        line = typography_line(data)
+        if line:
+            print(f"{name} {line}")
     for name, data in results.items():
         if data.get("profile"):
             print(f"\ncProfile, {name} press cold (main process; image workers not shown):")

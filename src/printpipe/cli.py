@@ -209,19 +209,37 @@ def preflight_command(pdf: Path, profile: str, as_json: bool, password: str | No
 @main.command(name="proof")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the PNG files."
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files."
 )
 @click.option(
     "--dpi", type=click.IntRange(10, 600), default=50, show_default=True, help="Render resolution."
 )
+@click.option(
+    "--report",
+    "typography",
+    is_flag=True,
+    help="Print the typography report (word spacing, hyphens, kerning, grid, fill) instead.",
+)
+@click.option("--json", "as_json", is_flag=True, help="The typography report as JSON.")
 @handle_errors
-def proof_command(source: Path, out: Path | None, dpi: int) -> None:
-    """PNG spreads and a contact sheet of EDITION (built as a proof first) or of any FILE.pdf."""
+def proof_command(
+    source: Path, out: Path | None, dpi: int, typography: bool, as_json: bool
+) -> None:
+    """PNG spreads and a contact sheet of EDITION (built as a proof first) or of any FILE.pdf.
+
+    With --report (or --json), measure the typography of the body pages instead: of FILE.pdf,
+    or of EDITION's press file, built first (the body is composed as in every target).
+    """
     from printpipe.pipeline import BuildOptions
     from printpipe.pipeline import build as run_build
+
+    is_pdf = source.suffix.lower() == ".pdf" and not source.is_dir()
+    if typography or as_json:
+        _typography_report(source, out, is_pdf, as_json)
+        return
     from printpipe.proof import render_proofs
 
-    if source.suffix.lower() == ".pdf" and not source.is_dir():
+    if is_pdf:
         pdf = source
     else:
         result = run_build(source, BuildOptions(targets=("proof",), out_dir=out))
@@ -232,6 +250,36 @@ def proof_command(source: Path, out: Path | None, dpi: int) -> None:
     columns, rows = proofs.grid
     click.echo(f"spreads: {len(proofs.spreads)} PNG files in {proofs.contact_sheet.parent}")
     click.echo(f"contact sheet: {proofs.contact_sheet} ({proofs.pages} pages, {columns}x{rows})")
+
+
+def _typography_report(source: Path, out: Path | None, is_pdf: bool, as_json: bool) -> None:
+    """Measure FILE.pdf, or EDITION's press file after building it; table or JSON on stdout."""
+    import json
+
+    from printpipe.load import find_project_root
+    from printpipe.pipeline import BuildOptions
+    from printpipe.pipeline import build as run_build
+    from printpipe.typography import Geometry, format_report, layout_fonts, measure
+
+    if is_pdf:
+        try:
+            fonts = [find_project_root(Path.cwd().resolve()) / "assets" / "fonts"]
+        except PrintpipeError:
+            fonts = []
+        report = measure(source, None, [f for f in fonts if f.is_dir()])
+    else:
+        result = run_build(source, BuildOptions(targets=("press",), out_dir=out))
+        _echo_diagnostics(result.warnings)
+        pdf = result.results[0].path
+        click.echo(f"press: {pdf} ({result.results[0].pages} pages)", err=True)
+        layout = result.edition.layout
+        assets = find_project_root(result.edition.root) / "assets" / "fonts"
+        fonts = [*layout_fonts(layout), *([assets] if assets.is_dir() else [])]
+        report = measure(pdf, Geometry.from_layout(layout), fonts)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_report(report))
 
 
 @main.command(name="verify")
