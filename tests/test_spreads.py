@@ -393,3 +393,57 @@ def test_crop_window_holds_the_focus_and_centres_it_when_it_can(
     assert start - 1 <= point <= start + keep + 1
     if keep / 2 <= point <= length - keep / 2:
         assert abs(start + keep / 2 - point) <= 1
+
+
+# --- page fill (the typography report's figure) -------------------------------------------------
+
+
+def _opens_a_section(path: Path, index: int, headings: list[str], h1: float, body: float) -> bool:
+    """Page ``index`` opens a section: an h1 heading with no body text above it (a photo
+    and its caption may open the section above its heading)."""
+    for words in headings:
+        try:
+            found, _, top = _heading_position(path, words, index - 1, h1)
+        except AssertionError:
+            continue
+        if found != index:
+            continue
+        textpage = pypdfium2.PdfDocument(str(path))[index].get_textpage()
+        for char in range(textpage.count_chars()):
+            size = pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, char)
+            if abs(size - body) < 0.01 and textpage.get_charbox(char)[1] > top:
+                return False
+        return True
+    return False
+
+
+@pytest.mark.parametrize("year", SAMPLES)
+def test_page_fill_goal(samples: dict[str, BuildResult], year: str) -> None:
+    """No body page under 50 % but the last page of a section before a forced break, and none
+    of those under 25 % (blank left-hand pages before openers hold nothing at all)."""
+    from printpipe.typography import Geometry, layout_fonts, measure
+
+    edition, _ = load_edition(ROOT / "editions" / year)
+    path = _path(samples[year], "press")
+    report = measure(path, Geometry.from_layout(edition.layout), layout_fonts(edition.layout))
+    texts = _texts(path)
+    h1 = edition.layout.styles["h1"].size
+    headings = [_first_words(p) for p in edition.parts if isinstance(p, Section)]
+    body = edition.layout.styles["body"].size
+    pages = report.pages
+    assert len(pages) >= 12
+    for number, page in enumerate(pages):
+        if page.fill == 0 and not texts[page.index].strip():
+            assert page.index % 2 == 1, f"blank page {page.label} is a right-hand page"
+            continue
+        if page.fill >= 0.5:
+            continue
+        following = pages[number + 1] if number + 1 < len(pages) else None
+        forced = (
+            following is None
+            or not texts[following.index].strip()  # a blank verso before an opener
+            or (following.fill >= 0.99 and following.figures.lines == 0)  # a full-bleed page
+            or _opens_a_section(path, following.index, headings, h1, body)
+        )
+        assert forced, f"page {page.label} is {page.fill:.0%} full in the middle of a section"
+        assert page.fill >= 0.25, f"page {page.label} is only {page.fill:.0%} full"
