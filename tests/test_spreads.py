@@ -1,5 +1,7 @@
-"""Page-making: spreads, section starts and breaks, floats, the contents page, running heads,
-focus crops.  Every assertion reads the built PDFs (labels, text positions, pixels)."""
+"""Page-making: spreads, starts and breaks, floats, contents, running heads, focus crops.
+
+Every assertion reads the built PDFs (labels, text positions, pixels).
+"""
 
 from __future__ import annotations
 
@@ -120,8 +122,11 @@ parts:
 def _heading_position(
     path: Path, text: str, after: int = -1, min_size: float = 0
 ) -> tuple[int, float, float]:
-    """(page index, left x, top y) of the first match of ``text`` after page index ``after``
-    set at ``min_size`` or larger, case-sensitive (running heads are in capitals)."""
+    """(page index, left x, top y) of the first match of ``text`` after page ``after``.
+
+    Only text set at ``min_size`` or larger counts; case-sensitive (running heads are in
+    capitals).
+    """
     pdf = pypdfium2.PdfDocument(str(path))
     for index in range(after + 1, len(pdf)):
         textpage = pdf[index].get_textpage()
@@ -152,7 +157,7 @@ STARTS = [("recto", 2, False), ("page", 1, False), ("column", 0, True), ("contin
 
 def _check_start(path: Path, page: int, right_column: bool) -> None:
     index, left, _ = _heading_position(path, "Second section")
-    first_index, _, first_top = _heading_position(path, "First section")
+    first_index, _, _ = _heading_position(path, "First section")
     width = PdfReader(path).pages[0].trimbox.width
     assert first_index == 0
     assert index == page
@@ -283,7 +288,9 @@ def test_contents_folios_are_full_size_and_equal_the_page_labels(
     styles = edition.layout.styles
     reader = PdfReader(_path(samples[year], "screen"))
     labels = reader.page_labels
-    index = next(i for i, p in enumerate(reader.pages) if (p.extract_text() or "").startswith("Contents"))
+    index = next(
+        i for i, p in enumerate(reader.pages) if (p.extract_text() or "").startswith("Contents")
+    )
     spans = _spans(reader.pages[index])
     width = float(reader.pages[index].trimbox.width)
     page_folio = min(s[2] for s in spans)  # the page's own folio, at the foot
@@ -350,8 +357,12 @@ def _red_pixels(path: Path) -> int:
     for page in pypdfium2.PdfDocument(str(path)):
         red, green, blue = page.render(scale=40 / 72).to_pil().convert("RGB").split()
         mask = Image.eval(red, lambda v: 255 if v > 200 else 0)
-        mask = Image.composite(mask, Image.new("L", mask.size), Image.eval(green, lambda v: 255 if v < 80 else 0))
-        mask = Image.composite(mask, Image.new("L", mask.size), Image.eval(blue, lambda v: 255 if v < 80 else 0))
+        mask = Image.composite(
+            mask, Image.new("L", mask.size), Image.eval(green, lambda v: 255 if v < 80 else 0)
+        )
+        mask = Image.composite(
+            mask, Image.new("L", mask.size), Image.eval(blue, lambda v: 255 if v < 80 else 0)
+        )
         count += mask.histogram()[255]
     return count
 
@@ -399,8 +410,10 @@ def test_crop_window_holds_the_focus_and_centres_it_when_it_can(
 
 
 def _opens_a_section(path: Path, index: int, headings: list[str], h1: float, body: float) -> bool:
-    """Page ``index`` opens a section: an h1 heading with no body text above it (a photo
-    and its caption may open the section above its heading)."""
+    """Page ``index`` opens a section: an h1 heading with no body text above it.
+
+    A photo and its caption may open the section above its heading.
+    """
     for words in headings:
         try:
             found, _, top = _heading_position(path, words, index - 1, h1)
@@ -419,8 +432,10 @@ def _opens_a_section(path: Path, index: int, headings: list[str], h1: float, bod
 
 @pytest.mark.parametrize("year", SAMPLES)
 def test_page_fill_goal(samples: dict[str, BuildResult], year: str) -> None:
-    """No body page under 50 % but the last page of a section before a forced break, and none
-    of those under 25 % (blank left-hand pages before openers hold nothing at all)."""
+    """No body page under 50 % but a section's last page before a forced break.
+
+    None of those under 25 %; blank left-hand pages before openers hold nothing at all.
+    """
     from printpipe.typography import Geometry, layout_fonts, measure
 
     edition, _ = load_edition(ROOT / "editions" / year)

@@ -457,7 +457,15 @@ def prepare_images(
         with ProcessPoolExecutor(max_workers=n_workers) as pool:
             futures: dict[str, Future[PreparedImage]] = {
                 key: pool.submit(
-                    _prepare_miss, *job[:3], policy, cache_dir, key, _visible(job), _framing(job)
+                    _prepare_miss,
+                    job[0],
+                    job[1],
+                    job[2],
+                    policy,
+                    cache_dir,
+                    key,
+                    _visible(job),
+                    _framing(job),
                 )
                 for key, job in misses.items()
             }
@@ -470,7 +478,7 @@ def prepare_images(
         for key, job in misses.items():
             try:
                 done[key] = _prepare_miss(
-                    *job[:3], policy, cache_dir, key, _visible(job), _framing(job)
+                    job[0], job[1], job[2], policy, cache_dir, key, _visible(job), _framing(job)
                 )
             except PrintpipeError as exc:
                 errors.append(exc)
@@ -502,8 +510,10 @@ def _framing(job: Job) -> Framing | None:
 
 
 def window(length: int, keep: int, focus: float) -> int:
-    """Start of a window of ``keep`` pixels in ``length`` that centres ``focus`` (a fraction)
-    as nearly as the edges allow; the focus is always inside it."""
+    """Start of a window of ``keep`` pixels in ``length`` around ``focus`` (a fraction).
+
+    The window centres the focus as nearly as the edges allow; the focus is always inside it.
+    """
     start = round(focus * length - keep / 2)
     return max(0, min(length - keep, start))
 

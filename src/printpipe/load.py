@@ -897,8 +897,9 @@ def _build_parts(
         elif kind == "page_break":
             parts.append(PageBreak(where))
         chosen = raw.get("break")
-        if isinstance(chosen, str) and len(parts) > before and hasattr(parts[-1], "break_before"):
-            parts[-1] = replace(parts[-1], break_before=chosen)  # type: ignore[type-var]
+        last = parts[-1] if len(parts) > before else None
+        if isinstance(chosen, str) and last is not None and not isinstance(last, PageBreak):
+            parts[-1] = replace(last, break_before=chosen)
     return tuple(parts)
 
 

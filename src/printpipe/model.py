@@ -352,7 +352,10 @@ class ImageThresholds:
 
 @dataclass(frozen=True)
 class RunningHead:
-    """Templates for the running heads; fields: {title} {subtitle} {organisation} {year} {section}."""
+    """Templates for the running heads.
+
+    Fields: {title} {subtitle} {organisation} {year} {section}.
+    """
 
     verso: str = "{organisation}"
     recto: str = "{section}"

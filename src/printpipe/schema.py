@@ -133,8 +133,7 @@ BREAKS = ("recto", "page", "column", "none")
 
 _PART = {
     "type": "object",
-    "description": "One part of the body; exactly one of the kinds below, and an optional "
-    "'break'.",
+    "description": "One part of the body; exactly one of the kinds below, and an optional 'break'.",
     "minProperties": 1,
     "maxProperties": 2,
     "properties": {

@@ -66,7 +66,7 @@ class ContentsLine(Flowable):
     def draw(self) -> None:
         canvas = self.canv
         style = self.style
-        level, _, label, key = self.entry
+        _, _, label, key = self.entry
         size, leading, font = style.fontSize, style.leading, style.fontName
         indent = float(style.leftIndent)
         canvas.saveState()

@@ -63,8 +63,9 @@ def running_head_text(template: str, fields: dict[str, str]) -> str:
     " — "); empty pieces go too, with their separators.
     """
     pieces = SEPARATORS.split(template)
-    texts = [piece.format(**fields).strip() if i % 2 == 0 else piece for i, piece in
-             enumerate(pieces)]
+    texts = [
+        piece.format(**fields).strip() if i % 2 == 0 else piece for i, piece in enumerate(pieces)
+    ]
     year = fields.get("year", "")
     kept: list[str] = []
     for index in range(0, len(texts), 2):
@@ -353,7 +354,6 @@ class BodyDocument(BaseDocTemplate):
     def _place_floats(self, canvas: Any, page: int) -> float:
         if not self.pending_floats:
             return 0.0
-        width = self.geometry.text_width_pt
         limit = (self.text_top() - self.text_bottom()) * MAX_FLOAT_SHARE
         used = 0.0
         while self.pending_floats:
@@ -465,9 +465,12 @@ class BodyDocument(BaseDocTemplate):
                 self._hanging.append(PageBreak())
 
     def _settle_section_floats(self) -> None:
-        """At a section's end: a float of it still waiting, or set on a page without any of
-        its section's text, is pulled back, for the next pass, to the top of the page its part
-        was reached on (the section's own page), so it never follows the next opening."""
+        """At a section's end, pull back (for the next pass) floats set too late.
+
+        A float of the section still waiting, or set on a page without any of its section's
+        text, takes the top of the page its part was reached on (the section's own page), so
+        it never follows the next opening.
+        """
         drawn = {key: page for key, page, _, _ in self.float_boxes}
         frames = self.pageTemplate.frames
         used = frames[: frames.index(self.frame) + 1] if self.frame in frames else frames
@@ -489,9 +492,12 @@ class BodyDocument(BaseDocTemplate):
         self.section_text_pages = set()
 
     def place_float(self, key: int, items: list[Flowable]) -> None:
-        """A full-width float: at the top of this page if nothing is above; under the text when
-        every column has had its share (after balancing); at the foot of this page if the
-        columns still have room there; else at the top of the next page."""
+        """Place a full-width float as near its text as the page allows.
+
+        At the top of this page if nothing is above; under the text when every column has had
+        its share (after balancing); at the foot of this page if the columns still have room
+        there; else at the top of the next page.
+        """
         self.float_items[key] = items
         self.section_floats.append(key)
         self.float_asked[key] = self.page

@@ -20,7 +20,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import CondPageBreak
 
 from printpipe import geometry
-from printpipe.compose.contents import ContentsList
+from printpipe.compose.contents import ContentsList, Entry
 from printpipe.compose.document import (
     FLOAT_GAP,
     EndOnVerso,
@@ -132,7 +132,10 @@ class StoryBuilder:
                 return chosen
             if first:
                 return "recto"
-            if self.page.short_section_start and self.pages_of(part) < self.page.short_section_pages:
+            if (
+                self.page.short_section_start
+                and self.pages_of(part) < self.page.short_section_pages
+            ):
                 return self.page.short_section_start
             return self.page.sections_start
         if isinstance(part, TocPart):
@@ -158,7 +161,7 @@ class StoryBuilder:
             yield from self.blocks(part.blocks, None)
         elif isinstance(part, TocPart):
             yield Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
-            appendices = [
+            appendices: list[Entry] = [
                 (0, pdf.title, f"{letter}-1", None)
                 for letter, pdf in zip(APPENDIX_LETTERS, self.edition.appendices, strict=False)
             ]
@@ -245,7 +248,9 @@ class StoryBuilder:
             height = paragraph.wrap(self.page.column_width_pt, self.page.text_height_pt)[1]
             style_sheet = self.sheet[style]
             yield CondPageBreak(
-                height + style_sheet.spaceBefore + style_sheet.spaceAfter
+                height
+                + style_sheet.spaceBefore
+                + style_sheet.spaceAfter
                 + KEEP_LINES * self.sheet["body"].leading
             )
         yield paragraph
