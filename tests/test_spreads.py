@@ -462,3 +462,20 @@ def test_page_fill_goal(samples: dict[str, BuildResult], year: str) -> None:
         )
         assert forced, f"page {page.label} is {page.fill:.0%} full in the middle of a section"
         assert page.fill >= 0.25, f"page {page.label} is only {page.fill:.0%} full"
+
+
+def test_next_years_edition_keeps_breaks_and_focus(tmp_path: Path) -> None:
+    """`printpipe new` from the 2019 sample (which has a `break:` and a `focus:`)."""
+    import shutil
+
+    from printpipe.newedition import new_edition
+
+    project = tmp_path / "project"
+    for folder in ("layouts", "assets"):
+        shutil.copytree(ROOT / folder, project / folder)
+    shutil.copytree(ROOT / "editions" / "2019", project / "editions" / "2019")
+    new_edition(project / "editions" / "2020", project / "editions" / "2019")
+    text = (project / "editions" / "2020" / "edition.yaml").read_text(encoding="utf-8")
+    edition, _ = load_edition(project / "editions" / "2020")
+    assert [p.break_before for p in edition.parts if isinstance(p, Section)][-1] == "column"
+    assert any(isinstance(p, Photo) and p.focus == (0.86, 0.3) for p in edition.parts), text

@@ -208,7 +208,14 @@ def _section(value: str, copier: _Copier, year: int) -> str:
 
 
 def _part(raw: dict[str, Any], copier: _Copier, year: int) -> dict[str, Any]:
-    """One entry of ``parts:`` for next year: recurring parts as they were, the rest marked."""
+    """One entry of ``parts:`` for next year, with its ``break:`` if it had one."""
+    kept = {k: v for k, v in raw.items() if k != "break"}
+    part = _part_kind(kept, copier, year)
+    return {**part, "break": raw["break"]} if "break" in raw else part
+
+
+def _part_kind(raw: dict[str, Any], copier: _Copier, year: int) -> dict[str, Any]:
+    """Recurring parts as they were, the rest marked."""
     ((kind, value),) = raw.items()
     if kind == "section" and isinstance(value, str):
         return {kind: _section(value, copier, year)}
