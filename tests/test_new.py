@@ -208,3 +208,109 @@ def test_yaml_lines_read_back_unchanged(
     path = tmp_path_factory.mktemp("yaml") / "x.yaml"
     path.write_text("\n".join(yaml_lines(data)) + "\n", encoding="utf-8")
     assert read_yaml(path, "x.yaml").data == data
+
+
+# --- the year and the checklist (issue: `new` that cannot mislead) -----------------------------
+
+
+def _sample_2019(project: Path) -> Path:
+    import shutil
+
+    from tests.conftest import ROOT
+
+    return Path(shutil.copytree(ROOT / "editions" / "2019", project / "editions" / "2019"))
+
+
+def test_new_2022_from_2019_says_2022_and_lists_every_carried_over_text(project: Path) -> None:
+    from tests.conftest import run
+
+    previous = _sample_2019(project)
+    target = project / "editions" / "2022"
+    code, output = run("new", target, "--from", previous)
+    assert code == 0, output
+    assert "edition for 2022 (year from the folder name '2022')" in output
+    edition, _, warnings = check(target)
+    assert edition.year == 2022 and edition.subtitle == "Annual Report 2022"
+    assert edition.slug == "harbourlight-2022"
+    carried = " | ".join(w.render() for w in warnings if "carried over unchanged" in w.message)
+    # Title, headings, credits, signatories, call-out and related titles: each is listed.
+    for text in (
+        "(title): warning: carried over unchanged: 'Standing with those who stand up'",
+        "(parts[2].photo.credit)",
+        "(parts[14].signatures[0].name): warning: carried over unchanged: 'Amara Nwosu-Hale'",
+        "(parts[14].signatures[1].role)",
+        "(parts[16].callout.title)",
+        "(parts[17].related.items[2].title)",
+        "sections/01-letter.md:1:1: warning: carried over unchanged: "
+        "'# A letter from our Executive Director'",
+        "sections/02-achievements.md:1:1: warning: carried over unchanged: "
+        "'# What we achieved in 2022'",
+        "photos/workshop.jpg: warning: file carried over unchanged",
+        "signatures/chair.png: warning: file carried over unchanged",
+    ):
+        assert text in carried, text
+    headings = sum(
+        line.startswith("#")
+        for md in (target / "sections").glob("*.md")
+        for line in md.read_text(encoding="utf-8").splitlines()
+    )
+    texts = [w for w in warnings if "carried over unchanged: '" in w.message]
+    files = [w for w in warnings if "file carried over unchanged" in w.message]
+    assert len(files) == 6 + 2  # six photos, two signatures
+    assert len(texts) == headings + 2 + 6 + 4 + 2 + 4  # title, subtitle, credits, people...
+    # Captions, the pull quote and the supplied PDFs are placeholders; rgb_file is kept.
+    yaml = (target / "edition.yaml").read_text(encoding="utf-8")
+    assert yaml.count(f"{MARKER}: caption") == 6
+    assert '#   rgb_file: "cover-rgb.pdf"' in yaml
+    assert '#     rgb_file: "appendix-accounts-rgb.pdf"' in yaml
+    assert "2020" not in yaml.replace("(2019)", "")  # no year that is neither 2019 nor 2022
+
+
+def test_check_shows_the_checklist_until_confirmed_then_is_clean(project: Path) -> None:
+    from tests.conftest import run
+
+    previous = _sample_2019(project)
+    target = project / "editions" / "2022"
+    new_edition(target, previous)
+    code, output = run("check", target)
+    assert code == 0, output
+    assert "warning: carried over unchanged: 'Standing with those who stand up'" in output
+    hint = "change it for this year, or set confirmed: true on its entry in checklist.yaml"
+    assert output.count(hint) == 1  # one hint for the whole kind
+
+    # Editing a text confirms it: the new title is no longer listed.
+    yaml_file = target / "edition.yaml"
+    yaml = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(yaml.replace("Standing with those who stand up", "Still here"), "utf-8")
+    _, output = run("check", target)
+    assert "Standing with those" not in output and "'Amara Nwosu-Hale'" in output
+
+    # Fill every placeholder, confirm the rest: clean.
+    lines = [
+        line.replace(f"{MARKER}: ", "")
+        for line in yaml_file.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(f"# {MARKER}")
+    ]
+    yaml_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for md in (target / "sections").glob("*.md"):
+        text = md.read_text(encoding="utf-8").splitlines()
+        new = ["New text for this year." if MARKER in line else line for line in text]
+        md.write_text("\n".join(new) + "\n", encoding="utf-8")
+    checklist = target / "checklist.yaml"
+    checklist.write_text(
+        checklist.read_text(encoding="utf-8").replace("confirmed: false", "confirmed: true"),
+        encoding="utf-8",
+    )
+    code, output = run("check", target)
+    assert code == 0, output
+    assert output.strip().endswith("ok: 0 errors, 0 warnings (18 parts, layout House A4)")
+
+
+def test_year_from_option_folder_name_or_next(make_edition: MakeEdition) -> None:
+    previous = make_edition()
+    assert new_edition(previous.parent / "next", previous).year == 2020
+    report = new_edition(previous.parent / "later", previous, year=2023)
+    assert (report.year, report.year_from) == (2023, "--year")
+    edition, _, _ = check(report.target)
+    assert edition.subtitle == "Annual Report 2023" and edition.slug == "test-2023"
+    assert bump_years("2019/2020 budget", 2019, 2023) == "2023/2024 budget"

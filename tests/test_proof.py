@@ -63,43 +63,57 @@ def test_spread_pairs_open_like_the_bound_report(
     assert spread_pairs(pages) == expected
 
 
-@pytest.mark.parametrize("pages", [1, 2, 5, 6, 7, 12, 13, 200])
-def test_contact_grid_holds_every_page_without_an_empty_row(pages: int) -> None:
-    columns, rows = contact_grid(pages)
-    assert columns * rows >= pages > columns * (rows - 1)
+@pytest.mark.parametrize("spreads", [1, 2, 3, 4, 6, 7, 12, 13, 101])
+def test_contact_grid_holds_every_spread_without_an_empty_row(spreads: int) -> None:
+    columns, rows = contact_grid(spreads)
+    assert columns <= 3 and columns * rows >= spreads > columns * (rows - 1)
 
 
 # --- the contact sheet and spreads -------------------------------------------------------------
 
 
-def _tiles_with_a_page(sheet: Image.Image, grid: tuple[int, int], tile: tuple[int, int]) -> int:
-    """Cells of the grid whose thumbnail area holds anything but the background."""
-    columns, rows = grid
-    found = 0
-    for row in range(rows):
-        for column in range(columns):
-            left, top = column * tile[0], row * tile[1]
-            box = (
-                left + TILE_PADDING,
-                top + TILE_PADDING,
-                left + tile[0] - TILE_PADDING,
-                top + tile[1] - TILE_PADDING - LABEL_HEIGHT,
-            )
+def _halves_with_a_page(
+    sheet: Image.Image, grid: tuple[int, int], tile: tuple[int, int], spreads: int
+) -> list[tuple[int, str]]:
+    """(spread, "left"/"right") of every half of a cell holding anything but the background."""
+    columns, _ = grid
+    found = []
+    for number in range(spreads):
+        left, top = (number % columns) * tile[0], (number // columns) * tile[1]
+        middle = left + tile[0] // 2
+        bottom = top + tile[1] - TILE_PADDING - LABEL_HEIGHT
+        for side, box in (
+            ("left", (left + TILE_PADDING, top + TILE_PADDING, middle - 1, bottom)),
+            ("right", (middle + 1, top + TILE_PADDING, left + tile[0] - TILE_PADDING, bottom)),
+        ):
             colours = sheet.crop(box).getcolors(maxcolors=1 << 16) or [(0, (0, 0, 0))]
             if any(colour != BACKGROUND for _, colour in colours):
-                found += 1
+                found.append((number, side))
     return found
 
 
-def test_contact_sheet_has_one_tile_per_page(tmp_path: Path) -> None:
+def test_contact_sheet_shows_the_document_as_bound_spreads(tmp_path: Path) -> None:
     pdf = _blank_pdf(tmp_path / "seven.pdf", 7)
+    writer = PdfWriter(clone_from=pdf)
+    writer.set_page_label(0, 0, prefix="C", style="/D", start=1)
+    writer.set_page_label(1, 2, style="/r", start=1)
+    writer.set_page_label(3, 6, style="/D", start=1)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
     result = render_proofs(pdf, tmp_path / "png", dpi=20)
     assert result.pages == 7
-    assert result.grid == (6, 2)
-    sheet = Image.open(result.contact_sheet)
-    assert sheet.size == (6 * result.tile_size[0], 2 * result.tile_size[1])
-    tiles = _tiles_with_a_page(sheet.convert("RGB"), result.grid, result.tile_size)
-    assert tiles == 7, _save_on_failure(sheet, "contact-seven.png")
+    assert result.grid == (3, 2)  # four spreads, three to a row
+    assert result.labels == ("C1", "i · ii", "1 · 2", "3 · 4")
+    sheet = Image.open(result.contact_sheet).convert("RGB")
+    assert sheet.size == (3 * result.tile_size[0], 2 * result.tile_size[1])
+    halves = _halves_with_a_page(sheet, result.grid, result.tile_size, 4)
+    expected = [(0, "right"), (1, "left"), (1, "right"), (2, "left"), (2, "right")]
+    assert halves == [*expected, (3, "left"), (3, "right")], _save_on_failure(sheet, "c7.png")
+    # The label under each spread is drawn (white text below the thumbnails).
+    label_row = sheet.crop(
+        (0, result.tile_size[1] - LABEL_HEIGHT, result.tile_size[0], result.tile_size[1])
+    )
+    assert max(min(colour) for _, colour in label_row.getcolors(1 << 16) or []) > 200
     assert [p.name for p in result.spreads] == [f"seven-spread-0{n}.png" for n in range(1, 5)]
 
 

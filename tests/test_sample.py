@@ -162,7 +162,7 @@ def test_body_pages_keep_the_bleed_clear(sample_press: BuildResult) -> None:
 def test_low_resolution_photo_reported_by_file_page_and_ppi(sample_press: BuildResult) -> None:
     messages = [w.render() for w in sample_press.warnings]
     low = [m for m in messages if "partner-snapshot.jpg" in m]
-    assert low and re.search(r"\b2\d\d ppi on page \d+", low[0]), messages
+    assert low and re.search(r"\b2\d\d ppi on page \d+ \(sheet \d+\)", low[0]), messages
 
 
 def test_images_are_cmyk_and_at_least_300_ppi_except_the_planted_one(

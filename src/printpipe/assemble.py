@@ -723,7 +723,7 @@ def assemble(
                 f"{total + blanks} pages (a multiple of {pad_to_multiple})",
                 None,
                 "add or remove content to avoid blank pages",
-                severity="warning",
+                severity="info",
             )
         )
     if cover_reader is not None and cover is not None:

@@ -20,7 +20,13 @@ from typing import Any, TypeVar
 import click
 
 from printpipe import __version__
-from printpipe.errors import Diagnostic, ExitCode, PrintpipeError
+from printpipe.errors import (
+    Diagnostic,
+    ExitCode,
+    PrintpipeError,
+    count_summary,
+    render_grouped,
+)
 from printpipe.targets import TARGET_NAMES
 
 log = logging.getLogger("printpipe")
@@ -42,10 +48,10 @@ def _setup_logging(verbose: int, quiet: int) -> None:
 
 
 def _echo_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    """Print each distinct diagnostic once (targets of one build often notice the same thing)."""
-    for diagnostic in dict.fromkeys(diagnostics):
-        if diagnostic.is_error or log.isEnabledFor(logging.WARNING):
-            click.echo(diagnostic.render(), err=True)
+    """Print each distinct diagnostic once, grouped with one hint per kind (-q: errors only)."""
+    shown = [d for d in diagnostics if d.is_error or log.isEnabledFor(logging.WARNING)]
+    if shown:
+        click.echo(render_grouped(shown), err=True)
 
 
 def handle_errors(command: F) -> F:
@@ -99,6 +105,36 @@ EDITION = click.argument(
 )
 
 
+def _use_project(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Make ``--project DIR`` the ``PRINTPIPE_PROJECT`` of this command, and only of it."""
+    import os
+
+    from printpipe.project import PROJECT_ENV
+
+    if value is None:
+        return
+    saved = os.environ.get(PROJECT_ENV)
+    os.environ[PROJECT_ENV] = value
+
+    def restore() -> None:
+        if saved is None:
+            os.environ.pop(PROJECT_ENV, None)
+        else:
+            os.environ[PROJECT_ENV] = saved
+
+    ctx.call_on_close(restore)
+
+
+PROJECT = click.option(
+    "--project",
+    metavar="DIR",
+    expose_value=False,
+    callback=_use_project,
+    help="A project folder (layouts/, assets/) to look in after the edition's own "
+    "[env: PRINTPIPE_PROJECT].",
+)
+
+
 @main.command()
 @EDITION
 @click.option(
@@ -115,6 +151,7 @@ EDITION = click.argument(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--marks/--no-marks", default=None, help="Crop and registration marks (press).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Image worker processes.")
+@PROJECT
 @handle_errors
 def build(
     edition: Path,
@@ -149,10 +186,12 @@ def build(
     _echo_diagnostics(result.warnings)
     for target in result.results:
         click.echo(f"{target.target}: {display_path(target.path)} ({target.pages} pages)")
+    click.echo(f"ok: {count_summary(result.warnings)}")
 
 
 @main.command()
 @EDITION
+@PROJECT
 @handle_errors
 def check(edition: Path) -> None:
     """Validate EDITION without building: same messages as build, much faster."""
@@ -160,7 +199,10 @@ def check(edition: Path) -> None:
 
     loaded, _, warnings = run_check(edition)
     _echo_diagnostics(warnings)
-    click.echo(f"{loaded.label}: ok ({len(loaded.parts)} parts, layout {loaded.layout.name})")
+    click.echo(
+        f"{loaded.label}: ok: {count_summary(warnings)} "
+        f"({len(loaded.parts)} parts, layout {loaded.layout.name})"
+    )
 
 
 @main.command()
@@ -221,6 +263,7 @@ def preflight_command(pdf: Path, profile: str, as_json: bool, password: str | No
     help="Print the typography report (word spacing, hyphens, kerning, grid, fill) instead.",
 )
 @click.option("--json", "as_json", is_flag=True, help="The typography report as JSON.")
+@PROJECT
 @handle_errors
 def proof_command(
     source: Path, out: Path | None, dpi: int, typography: bool, as_json: bool
@@ -256,16 +299,14 @@ def _typography_report(source: Path, out: Path | None, is_pdf: bool, as_json: bo
     """Measure FILE.pdf, or EDITION's press file after building it; table or JSON on stdout."""
     import json
 
-    from printpipe.load import find_project_root
     from printpipe.pipeline import BuildOptions
     from printpipe.pipeline import build as run_build
+    from printpipe.project import DEFAULTS, nearest_project
     from printpipe.typography import Geometry, format_report, layout_fonts, measure
 
     if is_pdf:
-        try:
-            fonts = [find_project_root(Path.cwd().resolve()) / "assets" / "fonts"]
-        except PrintpipeError:
-            fonts = []
+        homes = (nearest_project(Path.cwd()), DEFAULTS)
+        fonts = [home / "assets" / "fonts" for home in homes if home is not None]
         report = measure(source, None, [f for f in fonts if f.is_dir()])
     else:
         result = run_build(source, BuildOptions(targets=("press",), out_dir=out))
@@ -273,7 +314,7 @@ def _typography_report(source: Path, out: Path | None, is_pdf: bool, as_json: bo
         pdf = result.results[0].path
         click.echo(f"press: {pdf} ({result.results[0].pages} pages)", err=True)
         layout = result.edition.layout
-        assets = find_project_root(result.edition.root) / "assets" / "fonts"
+        assets = DEFAULTS / "assets" / "fonts"
         fonts = [*layout_fonts(layout), *([assets] if assets.is_dir() else [])]
         report = measure(pdf, Geometry.from_layout(layout), fonts)
     if as_json:
@@ -289,6 +330,7 @@ def _typography_report(source: Path, out: Path | None, is_pdf: bool, as_json: bo
     type=click.Path(dir_okay=False, path_type=Path),
     help="Manifest to compare with (default: build/<edition>/manifest.json).",
 )
+@PROJECT
 @handle_errors
 def verify_command(edition: Path, manifest: Path | None) -> None:
     """Rebuild EDITION and compare it with its manifest; exit 9 naming what differs."""
@@ -313,15 +355,44 @@ def verify_command(edition: Path, manifest: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Last year's edition to copy the structure from.",
 )
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2999),
+    help="The new edition's year (default: the folder name if it is a year, else last year + 1).",
+)
+@PROJECT
 @handle_errors
-def new_command(edition: Path, previous: Path) -> None:
-    """Make EDITION for the year after PREVIOUS: same structure, placeholders for new text."""
-    from printpipe.load import display_path
-    from printpipe.newedition import new_edition
+def new_command(edition: Path, previous: Path, year: int | None) -> None:
+    """Make EDITION from PREVIOUS: same structure, placeholders for new text.
 
-    report = new_edition(edition, previous)
-    _echo_diagnostics(list(report.placeholders))
+    checklist.yaml lists every text and file carried over; `check` shows them until confirmed.
+    """
+    from printpipe.load import display_path
+    from printpipe.newedition import CHECKLIST, new_edition
+
+    report = new_edition(edition, previous, year)
+    _echo_diagnostics([*report.placeholders, *report.carried_over])
+    target = display_path(report.target)
     click.echo(
-        f"{display_path(report.target)}: edition for {report.year} "
-        f"({len(report.files)} files, {len(report.placeholders)} placeholders to fill)"
+        f"{target}: edition for {report.year} (year from {report.year_from}); "
+        f"{len(report.files)} files, {len(report.placeholders)} placeholders to fill, "
+        f"{len(report.carried_over)} carried-over texts and files to confirm in "
+        f"{display_path(report.target / CHECKLIST)}"
+    )
+
+
+@main.command(name="init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@handle_errors
+def init_command(folder: Path) -> None:
+    """Make a new project in FOLDER: a layout extending house, an example edition, a Makefile."""
+    from printpipe.load import display_path
+    from printpipe.scaffold import init_project
+
+    written = init_project(folder)
+    for path in written:
+        click.echo(f"  {display_path(path)}")
+    click.echo(
+        f"{display_path(folder)}: new printpipe project ({len(written)} files); "
+        f"build the example with: cd {display_path(folder)} && make report"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class ExitCode(enum.IntEnum):
@@ -55,7 +55,7 @@ class Diagnostic:
     message: str
     location: Location | None = None
     hint: str | None = None
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning" or "info" (worth knowing, never a problem)
     code: ExitCode = ExitCode.INVALID_EDITION
 
     def render(self) -> str:
@@ -94,14 +94,45 @@ class PrintpipeError(Exception):
         return self.render()
 
     def render(self) -> str:
-        """Every diagnostic, then the summary line."""
-        lines = [d.render() for d in self.diagnostics]
+        """Every diagnostic (grouped, one hint per kind), then the summary line."""
+        lines = [render_grouped(self.diagnostics)] if self.diagnostics else []
         if not self.diagnostics or self.location or self.hint:
             own = Diagnostic(self.message, self.location, self.hint, "error", self.exit_code)
             lines.append(own.render())
         else:
             lines.append(self.message)
         return "\n".join(lines)
+
+
+def render_grouped(diagnostics: Iterable[Diagnostic]) -> str:
+    """Diagnostics with one hint per kind, so 45 placeholders do not repeat the same advice.
+
+    Those sharing a severity and hint are listed together and the hint follows once; groups
+    keep the order in which they first appear, and duplicates are printed once.
+    """
+    groups: dict[tuple[str, str | None], list[Diagnostic]] = {}
+    for diagnostic in dict.fromkeys(diagnostics):
+        groups.setdefault((diagnostic.severity, diagnostic.hint), []).append(diagnostic)
+    lines: list[str] = []
+    for (_, hint), members in groups.items():
+        lines.extend(replace(member, hint=None).render() for member in members)
+        if hint:
+            lines.append(f"    hint: {hint}")
+    return "\n".join(lines)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def count_summary(diagnostics: Iterable[Diagnostic]) -> str:
+    """``0 errors, 3 warnings`` (and ``, 1 note`` for information), distinct diagnostics."""
+    found = list(dict.fromkeys(diagnostics))
+    errors = sum(d.severity == "error" for d in found)
+    warnings = sum(d.severity == "warning" for d in found)
+    notes = sum(d.severity == "info" for d in found)
+    text = f"{_counted(errors, 'error')}, {_counted(warnings, 'warning')}"
+    return text + (f", {_counted(notes, 'note')}" if notes else "")
 
 
 class UsageError(PrintpipeError):

@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from printpipe import markdown
+from printpipe import dataparts, markdown
 from printpipe.errors import Diagnostic, ExitCode, InvalidEditionError, Location, raise_if_errors
 from printpipe.model import (
     Callout,
@@ -43,10 +43,12 @@ from printpipe.model import (
     Signatory,
     Signatures,
     SuppliedPdf,
+    TableLook,
     TableOfContents,
     TextStyle,
     mm_to_pt,
 )
+from printpipe.project import Project, find_project
 from printpipe.schema import EDITION_SCHEMA, LAYOUT_SCHEMA, PART_KINDS, STYLE_NAMES
 from printpipe.yamlfile import PathKey, YamlDocument, YamlProblem, format_key, read_yaml
 
@@ -69,17 +71,6 @@ def display_path(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
-
-
-def find_project_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` that holds ``layouts/``."""
-    for folder in (start, *start.parents):
-        if (folder / "layouts").is_dir():
-            return folder
-    raise InvalidEditionError(
-        f"no layouts/ folder found above {display_path(start)}",
-        hint="run printpipe on an edition inside a printpipe project (with layouts/ and assets/)",
-    )
 
 
 # --- schema errors -----------------------------------------------------------------------------
@@ -347,10 +338,18 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _layout_file(name: str, root: Path, base: Path) -> Path:
+def _layout_file(name: str, project: Project, base: Path, seen: set[Path]) -> Path:
+    """A path relative to the file naming it, or a name looked up in the project's order.
+
+    A name already in the chain is skipped, so a project's ``house.yaml`` may extend the
+    package's ``house`` by name.
+    """
     if name.endswith((".yaml", ".yml")) or "/" in name:
         return (base / name).resolve()
-    return (root / "layouts" / f"{name}.yaml").resolve()
+    found = [(folder / f"{name}.yaml").resolve() for folder in project.layout_dirs()]
+    fresh = [path for path in found if path not in seen and path.is_file()]
+    existing = [path for path in found if path.is_file()]  # all seen: a loop, reported as one
+    return (fresh or existing or found)[0]
 
 
 def _bad_layout_name(name: str) -> str | None:
@@ -362,19 +361,19 @@ def _bad_layout_name(name: str) -> str | None:
 
 
 def _read_layout_chain(
-    name: str, root: Path, base: Path, where: Location, problems: list[Diagnostic]
+    name: str, project: Project, base: Path, where: Location, problems: list[Diagnostic]
 ) -> list[YamlDocument]:
     """The layout and its ``extends:`` ancestors, most general first."""
     chain: list[YamlDocument] = []
     seen: set[Path] = set()
     current: str | None = name
-    # A layout comes from the project's layouts/ folder or from the edition itself, never from
-    # elsewhere on the machine (an edition is often someone else's folder).
-    allowed = ((root / "layouts").resolve(), base.resolve())
+    # A layout comes from a layouts/ folder of the project lookup or from the edition itself,
+    # never from elsewhere on the machine (an edition is often someone else's folder).
+    allowed = (*(folder.resolve() for folder in project.layout_dirs()), base.resolve())
     while current is not None:
         problem = _bad_layout_name(current)
         try:
-            path = _layout_file(current, root, base) if problem is None else None
+            path = _layout_file(current, project, base, seen) if problem is None else None
         except (OSError, RuntimeError) as error:
             problem = getattr(error, "strerror", None) or "a symbolic link points to itself"
             path = None
@@ -400,7 +399,9 @@ def _read_layout_chain(
             return []
         seen.add(path)
         if not path.is_file():
-            known = sorted(p.stem for p in (root / "layouts").glob("*.yaml"))
+            known = sorted(
+                {p.stem for folder in project.layout_dirs() for p in folder.glob("*.yaml")}
+            )
             problems.append(
                 Diagnostic(
                     f"layout '{current}' not found ({display_path(path)})",
@@ -428,15 +429,15 @@ def _read_layout_chain(
 
 
 def load_layout(
-    name: str, root: Path, base: Path, where: Location
+    name: str, project: Project, base: Path, where: Location
 ) -> tuple[Layout | None, list[Diagnostic]]:
     """Resolve a layout by name or path, following ``extends:``; returns problems, never raises."""
     problems: list[Diagnostic] = []
-    chain = _read_layout_chain(name, root, base, where, problems)
+    chain = _read_layout_chain(name, project, base, where, problems)
     if not chain or any(d.is_error for d in problems):
         return None, problems
     leaf = chain[-1]
-    paths = _Paths((root / "assets", root / "layouts"), problems)
+    paths = _Paths((*project.asset_dirs(), *project.layout_dirs()), problems)
     merged: dict[str, Any] = {}
     files: dict[str, Path] = {}
     for document in chain:
@@ -509,6 +510,7 @@ def _build_layout(
     }
     if "text" not in colours:
         colours["text"] = Colour("text", (0.0, 0.0, 0.0, 100.0), "#000000")
+    palette, tables = _data_look(data, colours, leaf, problems)
     if any(d.is_error for d in problems):
         return None
     raw_styles = data.get("styles") or {}
@@ -584,6 +586,7 @@ def _build_layout(
         press=PressSettings(
             pad_to_multiple=int(press.get("pad_to_multiple", 4)),
             marks=bool(press.get("marks", False)),
+            allow_padding=bool(press.get("allow_padding", True)),
             cmyk_profile=files.get("colour_management.cmyk_profile"),
             rgb_profile=files.get("colour_management.rgb_profile"),
             **{
@@ -594,7 +597,48 @@ def _build_layout(
         ),
         images=ImageThresholds(**{k: float(v) for k, v in (data.get("images") or {}).items()}),
         files=inputs,
+        palette=palette,
+        tables=tables,
     )
+
+
+# Chart series colours when a layout sets no palette: process colours that stay apart in
+# print and on screen (blue, orange, green, grey, red, teal).
+_DEFAULT_PALETTE = (
+    ((100, 45, 0, 30), "#0a4f86"),
+    ((0, 45, 100, 0), "#f39200"),
+    ((60, 0, 90, 10), "#5a9a3c"),
+    ((0, 0, 0, 45), "#8c8c8b"),
+    ((0, 85, 80, 10), "#c8362f"),
+    ((80, 0, 35, 10), "#0098a0"),
+)
+
+
+def _data_look(
+    data: dict[str, Any], colours: dict[str, Colour], leaf: YamlDocument, problems: list[Diagnostic]
+) -> tuple[tuple[Colour, ...], TableLook]:
+    """The chart palette and the table look; colour names must be defined under colours:."""
+    raw_palette = data.get("palette") or [
+        {"cmyk": list(cmyk), "rgb": rgb} for cmyk, rgb in _DEFAULT_PALETTE
+    ]
+    palette = tuple(
+        Colour(f"palette{index}", tuple(float(v) for v in spec["cmyk"]), spec["rgb"])  # type: ignore[arg-type]
+        for index, spec in enumerate(raw_palette)
+        if isinstance(spec, dict)
+    )
+    raw = data.get("tables") or {}
+    for name in ("rule", "header_fill", "stripe", "total_fill"):
+        colour = raw.get(name)
+        if isinstance(colour, str) and colour not in colours:
+            problems.append(
+                Diagnostic(
+                    f"tables.{name} names colour '{colour}', which colours: does not define",
+                    leaf.location(("tables", name)),
+                    _did_you_mean(colour, colours) or f"colours: {', '.join(colours)}",
+                )
+            )
+    known = {key: value for key, value in raw.items() if key in TableLook.__dataclass_fields__}
+    return palette, TableLook(**known)
 
 
 # What the schema cannot say: numbers that are valid JSON but no page can hold.  Beyond these,
@@ -754,14 +798,14 @@ def load_edition(path: Path) -> tuple[Edition, list[Diagnostic]]:
             hint="see README.md for a complete example",
         )
     problems = schema_diagnostics(document, _EDITION_VALIDATOR)
-    project = find_project_root(root)
+    project = find_project(root)
     layout: Layout | None = None
     if isinstance(document.data.get("layout"), str):
         layout, layout_problems = load_layout(
             document.data["layout"], project, root, document.location(("layout",))
         )
         problems.extend(layout_problems)
-    paths = _Paths((root, project / "assets"), problems)
+    paths = _Paths((root, *project.asset_dirs()), problems)
     parts = _build_parts(document, root, paths, problems)
     cover, appendices = _build_supplied(document, root, paths)
     raise_if_errors(problems, f"{label} does not validate", InvalidEditionError)
@@ -896,6 +940,10 @@ def _build_parts(
             parts.append(Related(value.get("title", ""), items, where))
         elif kind == "page_break":
             parts.append(PageBreak(where))
+        elif kind in ("table", "chart", "figures") and isinstance(value, dict):
+            part = _build_data_part(kind, value, key, document, root, paths, problems)
+            if part is not None:
+                parts.append(part)
         chosen = raw.get("break")
         last = parts[-1] if len(parts) > before else None
         if isinstance(chosen, str) and last is not None and not isinstance(last, PageBreak):
@@ -919,6 +967,30 @@ def _crop(value: Any) -> tuple[float, float, float, float] | None:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _build_data_part(
+    kind: str,
+    value: dict[str, Any],
+    key: PathKey,
+    document: YamlDocument,
+    root: Path,
+    paths: _Paths,
+    problems: list[Diagnostic],
+) -> Part | None:
+    """A table, chart or key-figures part, read and checked by :mod:`printpipe.dataparts`."""
+
+    def resolve(name: str) -> Path | None:
+        return paths.file(document, (*key, name), root)
+
+    def where(inner: tuple[str | int, ...]) -> Location:
+        return document.location((*key, *inner))
+
+    if kind == "table":
+        return dataparts.build_table(value, resolve, where, display_path, problems)
+    if kind == "chart":
+        return dataparts.build_chart(value, resolve, where, display_path, problems)
+    return dataparts.build_figures(value, where)
 
 
 def _build_supplied(

@@ -2,12 +2,15 @@
 
 markdown-it-py does the parsing (CommonMark); this module only maps its token stream onto the
 small set of blocks the composer knows, so that a glyph problem or an unsupported construct can
-be reported as ``sections/02.md:17``.  Constructs a report has no use for (HTML, tables, images
-inside text, code blocks) are reported rather than silently dropped.
+be reported as ``sections/02.md:17``.  Pipe tables become table blocks.  Constructs printpipe
+does not set are never printed as their markup: HTML, images inside text, code blocks and
+footnotes are errors (dropping them would lose content); an HTML comment is a warning and is
+dropped, as a comment is not meant to be read.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from printpipe.errors import Diagnostic, ExitCode, Location
-from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote, Run
+from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote, Run, TableBlock
 
 MAX_BYTES = 4 * 1024 * 1024
 # ReportLab re-breaks a whole paragraph every time it splits it across a page, so setting one
@@ -26,7 +29,11 @@ MAX_PARAGRAPH_CHARS = 128 * 1024
 # Breaking an unbroken string into lines is slower still; no word or URL is this long.
 MAX_WORD_CHARS = 1000
 
-_PARSER = MarkdownIt("commonmark", {"html": False}).disable(["image"])
+# HTML and images are parsed (not left as text) so that they can be reported, never printed.
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_COMMENT = re.compile(r"^\s*<!--.*?-->\s*$", re.DOTALL)
+_ALIGNS = {"text-align:right": "right", "text-align:center": "centre"}
 
 
 class _Reader:
@@ -60,11 +67,11 @@ class _Reader:
         if kind == "heading_open":
             inline = self.tokens[self.index + 1]
             self.index += 3
-            return self.checked(Heading(int(token.tag[1]), runs_of(inline), location), "heading")
+            return self.checked(Heading(int(token.tag[1]), self.runs(inline), location), "heading")
         if kind == "paragraph_open":
             inline = self.tokens[self.index + 1]
             self.index += 3
-            return self.checked(Paragraph(runs_of(inline), location), "paragraph")
+            return self.checked(Paragraph(self.runs(inline), location), "paragraph")
         if kind in ("bullet_list_open", "ordered_list_open"):
             self.index += 1
             closing = kind.replace("_open", "_close")
@@ -81,6 +88,19 @@ class _Reader:
         if kind == "hr":
             self.index += 1
             return None
+        if kind == "table_open":
+            return self.table(token)
+        if kind == "html_block" and _COMMENT.match(token.content):
+            self.problems.append(
+                Diagnostic(
+                    "an HTML comment is not printed; it was left out",
+                    location,
+                    "delete it if it was meant for the reader",
+                    severity="warning",
+                )
+            )
+            self.index += 1
+            return None
         self.problems.append(
             Diagnostic(
                 f"Markdown {_describe(kind)} is not supported in a section",
@@ -91,6 +111,73 @@ class _Reader:
         )
         self._skip(token)
         return None
+
+    def runs(self, inline: Token) -> tuple[Run, ...]:
+        """The runs of ``inline``, reporting the inline constructs printpipe does not set."""
+        line = inline.map[0] + 1 if inline.map else None
+        for child in inline.children or ():
+            where = Location(self.label, line)
+            if child.type in ("softbreak", "hardbreak") and line is not None:
+                line += 1
+            elif child.type == "image":
+                self.problems.append(
+                    Diagnostic(
+                        f"an image inside text is not set (![{child.content}](...))",
+                        where,
+                        "place photos as photo: parts in edition.yaml, between sections",
+                    )
+                )
+            elif child.type == "html_inline" and child.content.startswith("<!--"):
+                self.problems.append(
+                    Diagnostic(
+                        "an HTML comment is not printed; it was left out",
+                        where,
+                        "delete it if it was meant for the reader",
+                        severity="warning",
+                    )
+                )
+            elif child.type == "html_inline":
+                self.problems.append(
+                    Diagnostic(
+                        f"HTML is not set in a section ({child.content:.40})",
+                        where,
+                        "use Markdown: **bold**, *italic*, [text](link); a literal < is "
+                        "written \\<",
+                    )
+                )
+            elif child.type == "text" and (note := _FOOTNOTE.search(child.content)):
+                self.problems.append(
+                    Diagnostic(
+                        f"footnotes are not supported ({note[0]})",
+                        where,
+                        "put the note in the text, in brackets, or in a box part",
+                    )
+                )
+        return runs_of(inline)
+
+    def table(self, token: Token) -> Block | None:
+        """A pipe table: header cells, body rows and the column alignments."""
+        location = self.location(token)
+        header: list[tuple[Run, ...]] = []
+        aligns: list[str] = []
+        rows: list[tuple[tuple[Run, ...], ...]] = []
+        row: list[tuple[Run, ...]] = []
+        in_head = False
+        self.index += 1
+        while self.index < len(self.tokens) and self.tokens[self.index].type != "table_close":
+            current = self.tokens[self.index]
+            if current.type in ("thead_open", "thead_close"):
+                in_head = current.type == "thead_open"
+            elif current.type == "th_open":
+                aligns.append(_ALIGNS.get(str(current.attrs.get("style", "")), "left"))
+            elif current.type == "inline":
+                (header if in_head else row).append(self.runs(current))
+            elif current.type == "tr_close" and row:
+                rows.append(tuple(row))
+                row = []
+            self.index += 1
+        self.index += 1
+        return TableBlock(tuple(header), tuple(rows), tuple(aligns), location)
 
     def checked(self, block: Heading | Paragraph, what: str) -> Block | None:
         """``block``, or None with a problem when it is too long to typeset in reasonable time."""
@@ -134,6 +221,7 @@ def _describe(kind: str) -> str:
         "fence": "code block",
         "code_block": "indented code block (4 leading spaces)",
         "html_block": "HTML",
+        "html_inline": "HTML",
         "table_open": "table",
     }
     return names.get(kind, kind.replace("_open", ""))
@@ -194,7 +282,26 @@ def parse_markdown(text: str, label: str) -> tuple[tuple[Block, ...], list[Diagn
     tokens = _PARSER.parse(unicodedata.normalize("NFC", text))
     reader = _Reader(tokens, label)
     blocks = reader.blocks_until(None)
-    return blocks, reader.problems
+    lines = {d.location.line for d in reader.problems if d.location is not None}
+    extra = [
+        d
+        for d in _footnote_definitions(text, label)
+        if d.location is None or d.location.line not in lines
+    ]
+    return blocks, reader.problems + extra
+
+
+def _footnote_definitions(text: str, label: str) -> list[Diagnostic]:
+    """``[^1]: note`` lines, which CommonMark reads as link definitions and drops silently."""
+    return [
+        Diagnostic(
+            "footnotes are not supported (a footnote definition)",
+            Location(label, number),
+            "put the note in the text, in brackets, or in a box part",
+        )
+        for number, line in enumerate(text.splitlines(), start=1)
+        if re.match(r"^ {0,3}\[\^[^\]\s]+\]:", line)
+    ]
 
 
 def read_markdown(path: Path, label: str) -> tuple[tuple[Block, ...], list[Diagnostic]]:
@@ -239,4 +346,8 @@ def plain_text(blocks: Sequence[Block]) -> list[tuple[str, Location]]:
                 found.extend(plain_text(item))
         elif isinstance(block, Quote):
             found.extend(plain_text(block.blocks))
+        elif isinstance(block, TableBlock):
+            for cells in (block.header, *block.rows):
+                for runs in cells:
+                    found.append(("".join(run.text for run in runs), block.location))
     return found

@@ -76,7 +76,17 @@ class Quote:
     location: Location
 
 
-Block = Heading | Paragraph | ListBlock | Quote
+@dataclass(frozen=True)
+class TableBlock:
+    """A Markdown pipe table: cells as runs, one alignment per column (left, right, centre)."""
+
+    header: tuple[tuple[Run, ...], ...]
+    rows: tuple[tuple[tuple[Run, ...], ...], ...]
+    aligns: tuple[str, ...]
+    location: Location
+
+
+Block = Heading | Paragraph | ListBlock | Quote | TableBlock
 
 
 # --- Body parts --------------------------------------------------------------------------------
@@ -182,7 +192,103 @@ class PageBreak:
     location: Location
 
 
-Part = Section | TableOfContents | Photo | PullQuote | Callout | Signatures | Related | PageBreak
+# --- Data parts (tables, charts, key figures from CSV and YAML) ---------------------------------
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a column's (or an axis's) numbers are written: kind, decimals, currency, scale."""
+
+    kind: str = "number"  # "text" | "number" | "currency" | "percent"
+    decimals: int | None = None  # None: as many as the source shows
+    currency: str = ""
+    scale: float = 1.0  # values are divided by this before they are written
+
+
+@dataclass(frozen=True)
+class DataColumn:
+    """One column of a data table: its header and how its cells are written."""
+
+    label: str
+    format: NumberFormat
+    align: str = "left"  # "left" | "right" | "centre"
+
+
+Cell = str | float
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table read from CSV: typed cells (numbers as floats), the last ``totals`` rows styled."""
+
+    name: str
+    columns: tuple[DataColumn, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    caption: str | None
+    source: str | None
+    placement: str
+    totals: int
+    location: Location
+    decimals: tuple[int, ...] = ()  # per column: the most decimals the source shows
+    break_before: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from CSV: categories along ``x``, one or more named series of values."""
+
+    name: str
+    kind: str  # "bar" | "stacked-bar" | "line" | "pie" | "donut"
+    x_label: str
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float, ...]], ...]
+    format: NumberFormat
+    title: str | None
+    caption: str | None
+    source: str | None
+    units: str | None
+    placement: str
+    location: Location
+    decimals: int = 0
+    alt: str | None = None  # alternative text; default: chart_summary() of the data
+    break_before: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One large number with its label ("1,650" / "people trained")."""
+
+    value: float | str
+    label: str
+    prefix: str = ""
+    suffix: str = ""
+    decimals: int | None = None
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """Two to four key figures set across the measure."""
+
+    figures: tuple[KeyFigure, ...]
+    title: str | None
+    location: Location
+    placement: str = "column"
+    break_before: str | None = None
+
+
+Part = (
+    Section
+    | TableOfContents
+    | Photo
+    | PullQuote
+    | Callout
+    | Signatures
+    | Related
+    | PageBreak
+    | DataTable
+    | Chart
+    | KeyFigures
+)
 
 
 # --- Supplied PDFs -----------------------------------------------------------------------------
@@ -332,6 +438,7 @@ class PressSettings:
 
     pad_to_multiple: int = 4
     marks: bool = False
+    allow_padding: bool = True  # False: a document that needs blank pages is an error
     cmyk_profile: Path | None = None
     rgb_profile: Path | None = None
     output_condition: str = "FOGRA39 (ISO 12647-2:2004, coated paper)"
@@ -364,6 +471,20 @@ class RunningHead:
 
 
 @dataclass(frozen=True)
+class TableLook:
+    """Rules and shading of tables (colour names from ``colours:``), and negative numbers."""
+
+    rule: str = "text"
+    rule_width: float = 0.5
+    header_rule_width: float = 0.8
+    header_fill: str | None = None
+    stripe: str | None = None
+    total_fill: str | None = None
+    total_rule_width: float = 0.8
+    negative: str = "minus"  # "minus" (−1,234) | "parentheses" ((1,234))
+
+
+@dataclass(frozen=True)
 class Layout:
     """A house style, after ``extends:`` has been resolved."""
 
@@ -382,6 +503,8 @@ class Layout:
     images: ImageThresholds
     files: tuple[Path, ...] = ()
     contents_leaders: bool = True
+    palette: tuple[Colour, ...] = ()  # chart series colours, in order
+    tables: TableLook = TableLook()
 
 
 # --- The edition -------------------------------------------------------------------------------

@@ -16,21 +16,22 @@ so a failure leaves nothing half-made, and an existing folder is never touched.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from printpipe.errors import Diagnostic, Location, UsageError
-from printpipe.load import EDITION_FILE, display_path, find_project_root, load_edition
+from printpipe.load import EDITION_FILE, display_path, load_edition
 from printpipe.markdown import parse_markdown, plain_text
-from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote
-from printpipe.yamlfile import YamlProblem, read_yaml
+from printpipe.model import Block, Heading, ListBlock, Paragraph, Quote, TableBlock
+from printpipe.yamlfile import PathKey, YamlProblem, format_key, read_yaml
 
 MARKER = "TODO(printpipe)"
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -46,22 +47,26 @@ class NewEditionReport:
     target: Path
     previous: Path
     year: int
+    year_from: str  # "--year", "the folder name '2022'", "last year (2019) + 1"
     files: tuple[Path, ...]  # every file written into the new edition
     placeholders: tuple[Diagnostic, ...]
+    carried_over: tuple[Diagnostic, ...]  # checklist.yaml entries not yet confirmed
 
 
 # --- text --------------------------------------------------------------------------------------
 
 
-def bump_years(text: str, year: int) -> str:
-    """Move ``year`` and ``year + 1`` on by one ("2019" -> "2020", "2019/2020" -> "2020/2021").
+def bump_years(text: str, year: int, new_year: int | None = None) -> str:
+    """Move ``year`` and ``year + 1`` on: "2019" -> "2020", "2019/2020" -> "2020/2021".
 
+    ``new_year`` defaults to the next year; 2019 -> 2022 turns "2019/2020" into "2022/2023".
     Other years ("founded in 1998") are history and stay as they are.
     """
+    shift = (year + 1 if new_year is None else new_year) - year
 
     def bump(match: re.Match[str]) -> str:
         found = int(match[1])
-        return str(found + 1) if found in (year, year + 1) else match[1]
+        return str(found + shift) if found in (year, year + 1) else match[1]
 
     return _YEAR.sub(bump, text)
 
@@ -74,14 +79,19 @@ def _describe(blocks: Sequence[Block]) -> str:
     """'3 paragraphs, 1 list; about 420 words': what last year's text was, to size the new one."""
     kinds = [
         (sum(isinstance(b, kind) for b in blocks), noun)
-        for kind, noun in ((Paragraph, "paragraph"), (ListBlock, "list"), (Quote, "quote"))
+        for kind, noun in (
+            (Paragraph, "paragraph"),
+            (ListBlock, "list"),
+            (Quote, "quote"),
+            (TableBlock, "table"),
+        )
     ]
     shape = ", ".join(_counted(count, noun) for count, noun in kinds if count)
     words = sum(len(text.split()) for text, _ in plain_text(blocks))
     return f"{shape}; about {words} words"
 
 
-def placeholder_markdown(text: str, label: str, year: int) -> str:
+def placeholder_markdown(text: str, label: str, year: int, new_year: int | None = None) -> str:
     """A section with its headings kept (years bumped) and its text replaced by placeholders.
 
     One placeholder stands for all the text under a heading, saying how much there was, so a
@@ -106,8 +116,8 @@ def placeholder_markdown(text: str, label: str, year: int) -> str:
         line = block.location.line
         source = lines[line - 1].strip() if line and line <= len(lines) else ""
         heading = source if source.startswith("#") else f"{'#' * block.level} {block.text}"
-        out.append(bump_years(heading, year))
-        under = f"the text under '{bump_years(block.text, year)}'"
+        out.append(bump_years(heading, year, new_year))
+        under = f"the text under '{bump_years(block.text, year, new_year)}'"
     flush()
     return "\n\n".join(out) + "\n"
 
@@ -199,26 +209,26 @@ class _Copier:
         self.written[destination] = None
 
 
-def _section(value: str, copier: _Copier, year: int) -> str:
+def _section(value: str, copier: _Copier, year: int, new_year: int) -> str:
     relative = copier.inside(value) or Path("sections") / Path(value).name
     source = (copier.previous / value).resolve()
     text = source.read_text(encoding="utf-8-sig")
-    copier.write(relative, placeholder_markdown(text, display_path(source), year))
+    copier.write(relative, placeholder_markdown(text, display_path(source), year, new_year))
     return relative.as_posix()
 
 
-def _part(raw: dict[str, Any], copier: _Copier, year: int) -> dict[str, Any]:
+def _part(raw: dict[str, Any], copier: _Copier, year: int, new_year: int) -> dict[str, Any]:
     """One entry of ``parts:`` for next year, with its ``break:`` if it had one."""
     kept = {k: v for k, v in raw.items() if k != "break"}
-    part = _part_kind(kept, copier, year)
+    part = _part_kind(kept, copier, year, new_year)
     return {**part, "break": raw["break"]} if "break" in raw else part
 
 
-def _part_kind(raw: dict[str, Any], copier: _Copier, year: int) -> dict[str, Any]:
+def _part_kind(raw: dict[str, Any], copier: _Copier, year: int, new_year: int) -> dict[str, Any]:
     """Recurring parts as they were, the rest marked."""
     ((kind, value),) = raw.items()
     if kind == "section" and isinstance(value, str):
-        return {kind: _section(value, copier, year)}
+        return {kind: _section(value, copier, year, new_year)}
     if kind == "photo" and isinstance(value, dict):
         photo = dict(value)
         photo["file"] = copier.copy(value["file"])
@@ -238,6 +248,23 @@ def _part_kind(raw: dict[str, Any], copier: _Copier, year: int) -> dict[str, Any
                 person["image"] = copier.copy(person["image"])
             people.append(person)
         return {kind: people}
+    if (
+        kind in ("table", "chart")
+        and isinstance(value, dict)
+        and isinstance(value.get("file"), str)
+    ):
+        # Last year's data is copied so the edition builds; the caption says to replace it.
+        data = dict(value)
+        data["file"] = copier.copy(value["file"])
+        data["caption"] = f"{MARKER}: caption; put {year + 1}'s figures in {value['file']}"
+        return {kind: data}
+    if kind == "figures" and isinstance(value, dict):
+        figures = dict(value)
+        figures["items"] = [
+            {**item, "label": f"{MARKER}: {year + 1} figure"} if isinstance(item, dict) else item
+            for item in value.get("items") or ()
+        ]
+        return {kind: figures}
     return {kind: value}  # toc, callout, related, page_break recur unchanged
 
 
@@ -245,11 +272,16 @@ def _commented(block: dict[str, Any]) -> list[str]:
     return [f"# {line}" for line in yaml_lines(block)]
 
 
+# What a commented-out cover or appendix entry keeps (never a password or an accept: reason,
+# which are about last year's file).
+_SUPPLIED_KEYS = ("file", "rgb_file", "title", "fit", "front_pages", "back_pages")
+
+
 def _supplied_placeholders(data: dict[str, Any], key: str, year: int) -> list[str]:
     """Cover and appendices: a placeholder each, then last year's entry, commented out."""
     if key == "cover":
         cover = data["cover"]
-        kept = {k: cover[k] for k in ("file", "front_pages", "back_pages") if k in cover}
+        kept = {k: cover[k] for k in _SUPPLIED_KEYS if k in cover}
         return [
             f"# {MARKER}: add the {year} cover PDF (last year: {cover.get('file')}), "
             "then uncomment:",
@@ -262,19 +294,19 @@ def _supplied_placeholders(data: dict[str, Any], key: str, year: int) -> list[st
         if isinstance(item, dict)
     ]
     kept_items = [
-        {k: item[k] for k in ("file", "title", "fit") if k in item}
+        {k: item[k] for k in _SUPPLIED_KEYS if k in item}
         for item in data["appendices"]
         if isinstance(item, dict)
     ]
     return [*lines, *_commented({"appendices": kept_items})]
 
 
-def _edition_yaml(data: dict[str, Any], copier: _Copier, previous_label: str) -> str:
+def _edition_yaml(data: dict[str, Any], copier: _Copier, previous_label: str, new_year: int) -> str:
     year = int(data["year"])
-    new_year = year + 1
     lines = [
         f"# Made by `printpipe new` from {previous_label}. Each TODO placeholder marks text or",
-        "# a file to provide for this year; `printpipe check` lists those left to fill.",
+        "# a file to provide for this year; `printpipe check` lists those left to fill, and the",
+        "# texts and files carried over unchanged (checklist.yaml) until each is confirmed.",
     ]
     for key, value in data.items():
         if key == "date":
@@ -285,12 +317,12 @@ def _edition_yaml(data: dict[str, Any], copier: _Copier, previous_label: str) ->
         if key == "year":
             value = new_year
         elif key in ("title", "subtitle", "slug") and isinstance(value, str):
-            value = bump_years(value, year)
+            value = bump_years(value, year, new_year)
         elif key == "layout" and isinstance(value, str):
             if value.endswith((".yaml", ".yml")) or "/" in value:
                 value = copier.outside(value)
         elif key == "parts" and isinstance(value, list):
-            value = [_part(raw, copier, year) for raw in value if isinstance(raw, dict)]
+            value = [_part(raw, copier, year, new_year) for raw in value if isinstance(raw, dict)]
         lines.extend(yaml_lines({key: value}))
     return "\n".join(lines) + "\n"
 
@@ -298,14 +330,29 @@ def _edition_yaml(data: dict[str, Any], copier: _Copier, previous_label: str) ->
 # --- the command -------------------------------------------------------------------------------
 
 
-def new_edition(target: Path, previous: Path) -> NewEditionReport:
-    """Create the edition folder ``target`` for the year after the edition at ``previous``."""
+def choose_year(target: Path, previous_year: int, year: int | None) -> tuple[int, str]:
+    """The new edition's year and where it came from: ``--year``, the folder name, or +1."""
+    if year is not None:
+        return year, "--year"
+    if _YEAR.fullmatch(target.name) and 1900 <= int(target.name) <= 2999:
+        return int(target.name), f"the folder name '{target.name}'"
+    return previous_year + 1, f"last year ({previous_year}) + 1"
+
+
+def new_edition(target: Path, previous: Path, year: int | None = None) -> NewEditionReport:
+    """Create the edition folder ``target`` for a later year than the edition at ``previous``.
+
+    The year is ``year`` if given, else the folder's name when it is a year, else last year's
+    plus one; the report says which, so `new editions/2022 --from editions/2019` cannot quietly
+    write 2020.
+    """
     if target.exists():
         raise UsageError(
             f"{display_path(target)} already exists",
             hint="name a new folder; printpipe new never overwrites an edition",
         )
     edition, _ = load_edition(previous)  # last year must be valid to be a model for this one
+    new_year, source = choose_year(target, edition.year, year)
     old_root = edition.root
     yaml_file = old_root / EDITION_FILE
     try:
@@ -313,12 +360,14 @@ def new_edition(target: Path, previous: Path) -> NewEditionReport:
     except YamlProblem as problem:  # load_edition read it a moment ago; only a race gets here
         raise UsageError(problem.diagnostic.message, location=problem.diagnostic.location) from None
     final = target.resolve()
-    find_project_root(next(folder for folder in final.parents if folder.exists()))
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
     try:
         copier = _Copier(old_root, final, staging)
-        copier.write(Path(EDITION_FILE), _edition_yaml(document.data, copier, edition.label))
+        copier.write(
+            Path(EDITION_FILE), _edition_yaml(document.data, copier, edition.label, new_year)
+        )
+        copier.write(Path(CHECKLIST), _checklist_yaml(staging, copier, edition.label))
         if final.exists():
             raise UsageError(
                 f"{display_path(target)} appeared while it was being made",
@@ -333,10 +382,117 @@ def new_edition(target: Path, previous: Path) -> NewEditionReport:
     return NewEditionReport(
         target=final,
         previous=old_root,
-        year=edition.year + 1,
+        year=new_year,
+        year_from=source,
         files=files,
         placeholders=tuple(find_placeholders(final)),
+        carried_over=tuple(find_unconfirmed(final)),
     )
+
+
+# --- the checklist of what was carried over ----------------------------------------------------
+
+CHECKLIST = "checklist.yaml"
+# Values of these keys are names, settings or links, not text a reader takes as this year's.
+_NOT_TEXT = frozenset(
+    {
+        "file", "rgb_file", "image", "placement", "layout", "language", "slug", "fit", "link",
+        "url", "section", "date", "accept", "password", "year", "organisation", "toc",
+        "front_pages", "back_pages", "page_break",
+    }
+)  # fmt: skip
+_TEXT_HINT = "change it for this year, or set confirmed: true on its entry in checklist.yaml"
+_FILE_HINT = "replace it with this year's file, or set confirmed: true on it in checklist.yaml"
+
+
+def _texts(value: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
+    """Every text value of a YAML document with its key path (names and links left out)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*path, index))
+    elif isinstance(value, str) and MARKER not in value:
+        named = [part for part in path if isinstance(part, str)]
+        if named and named[-1] not in _NOT_TEXT:
+            yield path, value
+
+
+def _checklist_yaml(staging: Path, copier: _Copier, previous_label: str) -> str:
+    """Every text, heading and file carried over unchanged, each to be confirmed or changed."""
+    items: list[dict[str, Any]] = []
+    data = read_yaml(staging / EDITION_FILE, EDITION_FILE).data
+    for path, text in _texts(data):
+        items.append({"file": EDITION_FILE, "key": format_key(path), "text": text})
+    for written in copier.written:
+        relative = written.relative_to(staging).as_posix()
+        if relative == EDITION_FILE:
+            continue
+        if written.suffix.lower() == ".md":
+            for line in written.read_text(encoding="utf-8").splitlines():
+                if line.startswith("#"):
+                    items.append({"file": relative, "text": line})
+        else:
+            items.append({"file": relative, "sha256": _sha256(written)})
+    for item in items:
+        item["confirmed"] = False
+    header = [
+        f"# Carried over unchanged from {previous_label} by `printpipe new`. `printpipe check`",
+        "# lists each entry until it is confirmed: change the text (or replace the file) for this",
+        "# year, or set `confirmed: true` on its entry here if last year's is still right.",
+    ]
+    return "\n".join([*header, *yaml_lines({"carried_over": items})]) + "\n"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _checklist_warning(message: str, where: Location, hint: str) -> Diagnostic:
+    return Diagnostic(message, where, hint, severity="warning")
+
+
+def find_unconfirmed(edition_folder: Path) -> list[Diagnostic]:
+    """The entries of checklist.yaml still unchanged and not confirmed, as warnings."""
+    folder = edition_folder.parent if edition_folder.name == EDITION_FILE else edition_folder
+    checklist = folder / CHECKLIST
+    if not checklist.is_file():
+        return []
+    try:
+        entries = read_yaml(checklist, display_path(checklist)).data.get("carried_over") or []
+        edition = read_yaml(folder / EDITION_FILE, display_path(folder / EDITION_FILE))
+    except (YamlProblem, AttributeError):
+        where = Location(display_path(checklist))
+        return [_checklist_warning("the checklist cannot be read", where, _TEXT_HINT)]
+    current = {format_key(path): path for path, _ in _texts(edition.data)}
+    values = dict(_texts(edition.data))
+    found: list[Diagnostic] = []
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, dict) or entry.get("confirmed") is True:
+            continue
+        name = str(entry.get("file", ""))
+        target = folder / name
+        text = entry.get("text")
+        if "key" in entry:
+            path = current.get(str(entry["key"]))
+            if path is not None and values.get(path) == text:
+                found.append(
+                    _checklist_warning(
+                        f"carried over unchanged: {text!r}", edition.location(path), _TEXT_HINT
+                    )
+                )
+        elif isinstance(text, str) and target.is_file():
+            lines = target.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+            if text in lines:
+                where = Location(display_path(target), lines.index(text) + 1, 1)
+                found.append(
+                    _checklist_warning(f"carried over unchanged: {text!r}", where, _TEXT_HINT)
+                )
+        elif "sha256" in entry and target.is_file() and _sha256(target) == entry["sha256"]:
+            where = Location(display_path(target))
+            found.append(_checklist_warning("file carried over unchanged", where, _FILE_HINT))
+    return found
 
 
 def _section_files(folder: Path, yaml_file: Path) -> list[Path]:

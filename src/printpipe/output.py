@@ -32,6 +32,7 @@ from printpipe import __version__
 from printpipe.errors import OutputError
 from printpipe.load import display_path
 from printpipe.model import Edition
+from printpipe.project import DEFAULTS, DEFAULTS_PREFIX, build_home
 
 
 @dataclass(frozen=True)
@@ -199,11 +200,43 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.name
+#: The hash-locked runtime requirements printpipe is meant to run with (a link in a checkout).
+LOCK_FILE = Path(__file__).resolve().parent / "requirements.lock"
+
+
+def lock_record() -> dict[str, str | None]:
+    """The lock file's name and sha256, so an archivist knows which versions to reinstall."""
+    digest = sha256_of(LOCK_FILE) if LOCK_FILE.is_file() else None
+    return {"file": LOCK_FILE.name, "sha256": digest}
+
+
+def manifest_name(path: Path, base: Path) -> str:
+    """How a manifest names a file: relative to ``base``, else from the package defaults.
+
+    A file from the package defaults is named ``<printpipe-defaults>/...`` so the manifest
+    means the same wherever printpipe is installed; any other file (a ``--project`` folder)
+    by its absolute path.
+    """
+    resolved = path.resolve()
+    if resolved.is_relative_to(base.resolve()):
+        return resolved.relative_to(base.resolve()).as_posix()
+    for folder in ("layouts", "assets"):  # links in a checkout, folders in a wheel
+        root = (DEFAULTS / folder).resolve()
+        if resolved.is_relative_to(root):
+            return f"{DEFAULTS_PREFIX}{folder}/{resolved.relative_to(root).as_posix()}"
+    return resolved.as_posix()
+
+
+def manifest_source(name: str, base: Path) -> Path:
+    """The file a manifest name stands for (the inverse of :func:`manifest_name`)."""
+    if name.startswith(DEFAULTS_PREFIX):
+        return DEFAULTS / name.removeprefix(DEFAULTS_PREFIX)
+    return base / name
+
+
+def manifest_base(edition_root: Path) -> Path:
+    """What manifest paths are relative to: the project folder, or the edition on its own."""
+    return build_home(edition_root)
 
 
 def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> Path:
@@ -212,14 +245,14 @@ def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> 
     Outputs of targets not built this time are kept from the previous manifest, so building
     targets one by one still leaves a complete record.
     """
-    project = edition.root.parent.parent if edition.root.parent.name == "editions" else edition.root
+    project = manifest_base(edition.root)
     previous: dict = {}
     if path.exists():
         try:
             previous = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             previous = {}
-    inputs = {_relative(source, project): sha256_of(source) for source in sorted(edition.inputs)}
+    inputs = {manifest_name(path, project): sha256_of(path) for path in sorted(edition.inputs)}
     options = {"marks": edition.layout.press.marks}
     same_build = (
         isinstance(previous, dict)
@@ -237,13 +270,14 @@ def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> 
             "pages": result.pages,
         }
     manifest = {
-        "edition": _relative(edition.root, project),
+        "edition": manifest_name(edition.root, project),
         "slug": edition.slug,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "options": options,
         "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
         "tools": tool_versions(),
+        "requirements_lock": lock_record(),
     }
     with write_atomically(path) as temporary:
         temporary.write_text(

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +24,7 @@ from printpipe.compose import (
     ComposeSettings,
     ImageFile,
     check_glyphs,
+    check_tables,
     compose_body,
     proof_overlay,
 )
@@ -38,11 +39,12 @@ from printpipe.errors import (
     raise_if_errors,
 )
 from printpipe.finish import Heading, build_date, finish, stamp_pages
-from printpipe.load import display_path, find_project_root, load_edition
+from printpipe.load import display_path, load_edition
 from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
-from printpipe.newedition import find_placeholders
+from printpipe.newedition import find_placeholders, find_unconfirmed
 from printpipe.output import Written, output_error, write_atomically, write_manifest
 from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
+from printpipe.project import build_home, default_build_dir
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -137,9 +139,12 @@ def probe_images(edition: Edition, max_pixels: int) -> dict[Path, images.ImageIn
 def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
     """Validate everything a build needs without building: YAML, Markdown, glyphs, images."""
     edition, warnings = load_edition(path)
-    warnings = [*warnings, *find_placeholders(edition.root)]  # left by `printpipe new`
+    # Left by `printpipe new`: placeholders, and what was carried over and not yet confirmed.
+    warnings = [*warnings, *find_placeholders(edition.root), *find_unconfirmed(edition.root)]
     raise_if_errors(
-        check_glyphs(edition), f"{edition.label}: text cannot be set", InvalidEditionError
+        check_glyphs(edition) + check_tables(edition),
+        f"{edition.label}: text cannot be set",
+        InvalidEditionError,
     )
     infos = probe_images(edition, max_pixels=MAX_PIXELS)
     return edition, infos, warnings
@@ -196,6 +201,17 @@ def _image_jobs(
     return jobs
 
 
+def page_name(body: ComposedBody, page: int, page_offset: int) -> str:
+    """A body page as people find it: by its printed folio, the PDF sheet in brackets.
+
+    ``page 9 (sheet 12)``: readers and proof-checkers count folios; the sheet is where a PDF
+    viewer's page box takes you.
+    """
+    sheet = page + page_offset
+    folio = body.folios[page - 1] if 0 < page <= len(body.folios) else None
+    return f"page {folio} (sheet {sheet})" if folio else f"sheet {sheet}"
+
+
 def _resolution_problems(
     body: ComposedBody,
     infos: dict[Path, images.ImageInfo],
@@ -219,8 +235,9 @@ def _resolution_problems(
         threshold = policy.error_below_ppi if severity == "error" else policy.warn_below_ppi
         problems.append(
             Diagnostic(
-                f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi on page "
-                f"{placement.page + page_offset} (below {threshold:.0f} ppi; placed "
+                f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi on "
+                f"{page_name(body, placement.page, page_offset)} (below {threshold:.0f} ppi; "
+                "placed "
                 f"{placement.width_pt / 72 * 25.4:.0f} mm wide)",
                 Location(display_path(placement.source)),
                 "supply a larger original, or place it smaller",
@@ -235,13 +252,13 @@ def _resolution_problems(
 
 
 def default_out_dir(edition: Edition) -> Path:
-    """``<project>/build/<edition folder name>``."""
-    return find_project_root(edition.root) / "build" / edition.root.name
+    """``<project>/build/<edition folder name>``, or ``<edition>/build`` outside any project."""
+    return default_build_dir(edition.root)
 
 
 def cache_dir(edition: Edition) -> Path:
     """The prepared-image cache, shared by every edition and target of the project."""
-    return find_project_root(edition.root) / "build" / ".cache" / "images"
+    return build_home(edition.root) / "build" / ".cache" / "images"
 
 
 def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> PreflightReport:
@@ -336,6 +353,30 @@ def _accepted(finding: Finding, accepted: frozenset[int]) -> bool:
     return bool(finding.pages) and set(finding.pages) <= accepted
 
 
+def _images_by_size(prepared: Iterable[images.PreparedImage]) -> dict[tuple[int, int], str]:
+    """Prepared images by pixel size, so preflight names a placed image by its source file."""
+    names: dict[tuple[int, int], list[str]] = {}
+    for image in prepared:
+        found = names.setdefault((image.width_px, image.height_px), [])
+        if display_path(image.source) not in found:
+            found.append(display_path(image.source))
+    return {size: " or ".join(files) for size, files in names.items()}
+
+
+def _refuse_padding(edition: Edition, assembled: Assembled) -> None:
+    """Padding is a note, unless the layout forbids it (``press.allow_padding: false``)."""
+    blanks = sum(r.count for r in assembled.range_of("blank"))
+    press = edition.layout.press
+    if blanks and not press.allow_padding:
+        problem = Diagnostic(
+            f"the document needs {blanks} blank page(s) to make a multiple of "
+            f"{press.pad_to_multiple} pages, and the layout forbids padding",
+            Location(edition.layout.label, key="press.allow_padding"),
+            "add or remove content, or allow padding in the layout",
+        )
+        raise_if_errors([problem], "page count", InvalidEditionError)
+
+
 def build_target(
     edition: Edition,
     infos: dict[Path, images.ImageInfo],
@@ -394,6 +435,7 @@ def build_target(
             layout.press.pad_to_multiple if target.pad else None,
         )
         result.warnings.extend(assembled.warnings)
+        _refuse_padding(edition, assembled)
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish", options.progress):
@@ -420,7 +462,11 @@ def build_target(
                 for page in range(r.start + 1, r.start + r.count + 1)
             )
             report = preflight(
-                temporary, profile, label=display_path(final), checked_pages=supplied_pages
+                temporary,
+                profile,
+                label=display_path(final),
+                checked_pages=supplied_pages,
+                image_sources=_images_by_size(prepared.values()),
             )
         accepted = _accepted_pages(edition, assembled)
         findings = [
@@ -438,7 +484,7 @@ def build_target(
         raise_if_errors(findings, f"{display_path(final)} fails preflight", PreflightError)
         if options.strict:
             raise_if_errors(
-                [replace(w, severity="error") for w in result.warnings],
+                [replace(w, severity="error") for w in result.warnings if w.severity == "warning"],
                 "warnings are errors under --strict",
                 InvalidEditionError,
             )

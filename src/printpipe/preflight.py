@@ -39,6 +39,7 @@ No validator for PDF/X-4 or PDF/A-2b is available here (pitfalls §9): a clean r
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -402,6 +403,7 @@ def preflight(
     password: str | None = None,
     label: str | None = None,
     checked_pages: frozenset[int] = frozenset(),
+    image_sources: Mapping[tuple[int, int], str] | None = None,
 ) -> PreflightReport:
     """Check the PDF at ``path`` against ``profile`` and return the report.
 
@@ -410,6 +412,8 @@ def preflight(
     ``checked_pages`` (1-based) are pages whose content streams were already checked, e.g.
     supplied pages preflighted before merging: their boxes, fonts and actions are checked
     again, their content (the costly part for a 400-page appendix) is not parsed twice.
+    ``image_sources`` names images by the file they were made from (keyed by pixel size),
+    so a finding says ``photos/vigil.jpg`` rather than an XObject name.
     """
     prof = _resolve_profile(profile)
     name = label or str(path)
@@ -419,12 +423,14 @@ def preflight(
     except _BROKEN as exc:
         raise _unreadable(name, exc) from exc
     out = _Findings()
+    with contextlib.suppress(*_BROKEN):  # a broken /PageLabels tree: findings name sheets
+        out.labels = list(reader.page_labels)
     if reader.is_encrypted:
         _report_encryption(prof, password is not None, out)
     _check_boxes(pages, prof, out)
     _check_document(reader, prof, out)
     fonts = _FontScanner(prof)
-    content = _ContentScanner(reader, prof)
+    content = _ContentScanner(reader, prof, image_sources or {})
     images: list[PlacedImage] = []
     for number, page in enumerate(pages, start=1):
         try:
@@ -522,6 +528,7 @@ class _Findings:
 
     def __init__(self) -> None:
         self._pages: dict[tuple[str, str, str, str | None], list[int]] = {}
+        self.labels: list[str] = []  # the printed folio of each sheet, when the PDF has labels
 
     def add(
         self,
@@ -542,7 +549,7 @@ class _Findings:
         found = []
         for (severity, check, message, hint), pages in self._pages.items():
             pages = sorted(set(pages))
-            text = f"{_page_ranges(pages)}: {message}" if pages else message
+            text = f"{_page_names(pages, self.labels)}: {message}" if pages else message
             found.append(
                 Finding(severity, check, text, pages[0] if pages else None, hint, tuple(pages))
             )
@@ -562,6 +569,20 @@ def _page_ranges(pages: list[int]) -> str:
     if len(ranges) > _MAX_RANGES:
         parts.append(f"and {len(pages) - sum(b - a + 1 for a, b in ranges[:_MAX_RANGES])} more")
     return ("page " if len(pages) == 1 else "pages ") + ", ".join(parts)
+
+
+def _page_names(pages: list[int], labels: list[str]) -> str:
+    """Pages by printed folio, sheets in brackets: ``page 9 (sheet 12)``, ``pages 3-5``.
+
+    The folio form only when the PDF's page labels differ from the sheet numbers.
+    """
+    sheets = _page_ranges(pages)
+    named = [labels[p - 1] for p in pages if 0 < p <= len(labels)]
+    if len(named) != len(pages) or named == [str(p) for p in pages]:
+        return sheets
+    shown = ", ".join(named[:6]) + (", ..." if len(named) > 6 else "")
+    word = "page" if len(pages) == 1 else "pages"
+    return f"{word} {shown} ({sheets.replace('page', 'sheet')})"
 
 
 def _count(n: int, word: str) -> str:
@@ -1128,9 +1149,12 @@ def _default_spaces(resources: Any) -> frozenset[str]:
 class _ContentScanner:
     """Walks content streams for colour, image placement and glyphs, caching by object."""
 
-    def __init__(self, reader: PdfReader, prof: PreflightProfile) -> None:
+    def __init__(
+        self, reader: PdfReader, prof: PreflightProfile, sources: Mapping[tuple[int, int], str]
+    ) -> None:
         self._reader = reader
         self._prof = prof
+        self._sources = sources  # (width, height) px -> the file the image was made from
         self._streams: dict[Any, _Summary] = {}
         self._spaces: dict[Any, _Space] = {}
         self._images: dict[Any, _ImageInfo] = {}
@@ -1354,6 +1378,7 @@ class _ContentScanner:
         label = str(name).lstrip("/")
         if xobject.get("/Subtype") == "/Image":
             info = self._image(xobject, res)
+            label = self._sources.get((info.width, info.height), label)
             s.images.append((ctm, label, info))
             s.uses.update((t, f"image {label} ({info.space[1]})") for t in info.space[0])
         elif xobject.get("/Subtype") == "/Form":

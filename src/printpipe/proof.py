@@ -3,7 +3,9 @@
 Pages are rendered with PDFium (the only module that imports pypdfium2), the full media box
 each time so the bleed shows: a proof is where a designer checks what the knife will cut off.
 Spreads pair pages the way the bound report opens (page 1 alone as a recto, then 2-3, 4-5, ...);
-the contact sheet shows every page as one tile of a grid, in reading order.
+the contact sheet shows the document the same way, as bound: one cell per spread, the first
+recto alone on the right, each cell labelled with the folios printed on its pages (the PDF's
+page labels: "C1", "i", "9", "A-1"), so a reviewer can say "the spread 8-9" as printed.
 
 Renders are streamed (at most one spread in memory) so a 200-page report does not need
 gigabytes, and every PNG is written atomically without timestamps: the same PDF gives the same
@@ -31,7 +33,7 @@ SPREAD_GAP = 4  # pixels between the two pages of a spread
 TILE_WIDTH = 160  # pixels: a contact-sheet tile is wide enough to recognise a layout
 TILE_PADDING = 8
 LABEL_HEIGHT = 14  # the page number under each tile
-MAX_COLUMNS = 6
+MAX_COLUMNS = 3  # spreads per row of the contact sheet
 MIN_DPI, MAX_DPI = 10, 600
 MAX_PIXELS = 120_000_000  # per page render; a mistyped --dpi must not exhaust memory
 
@@ -40,18 +42,20 @@ MAX_PIXELS = 120_000_000  # per page render; a mistyped --dpi must not exhaust m
 class ProofResult:
     """What :func:`render_proofs` wrote and how the contact sheet is laid out.
 
-    The contact sheet is ``grid[0] * tile_size[0]`` by ``grid[1] * tile_size[1]`` pixels; tile
-    ``i`` (0-based page index) is the cell at column ``i % cols``, row ``i // cols``, so tests
-    and scripts can find any page's thumbnail without image analysis.
+    The contact sheet is ``grid[0] * tile_size[0]`` by ``grid[1] * tile_size[1]`` pixels; cell
+    ``n`` holds spread ``n`` of :func:`spread_pairs` at column ``n % cols``, row ``n // cols``
+    (the left page in its left half, the right page in its right half), labelled
+    ``labels[n]``, so tests and scripts can find any page's thumbnail without image analysis.
     """
 
     pdf: Path
     spreads: tuple[Path, ...]
     contact_sheet: Path
     pages: int
-    grid: tuple[int, int]  # (columns, rows)
-    tile_size: tuple[int, int]  # (width, height) of one cell, pixels
+    grid: tuple[int, int]  # (columns, rows) of spreads
+    tile_size: tuple[int, int]  # (width, height) of one spread's cell, pixels
     dpi: int
+    labels: tuple[str, ...] = ()  # each spread's folios, e.g. "C1", "8 · 9"
 
 
 def spread_pairs(pages: int) -> list[tuple[int | None, int | None]]:
@@ -65,10 +69,10 @@ def spread_pairs(pages: int) -> list[tuple[int | None, int | None]]:
     return pairs
 
 
-def contact_grid(pages: int, max_columns: int = MAX_COLUMNS) -> tuple[int, int]:
-    """``(columns, rows)`` of the contact sheet: at most ``max_columns`` wide, no empty row."""
-    columns = max(1, min(pages, max_columns))
-    return columns, max(1, math.ceil(pages / columns))
+def contact_grid(spreads: int, max_columns: int = MAX_COLUMNS) -> tuple[int, int]:
+    """``(columns, rows)`` of spreads on the contact sheet: ``max_columns`` wide at most."""
+    columns = max(1, min(spreads, max_columns))
+    return columns, max(1, math.ceil(spreads / columns))
 
 
 @contextmanager
@@ -126,13 +130,13 @@ def _spread(left: Image.Image | None, right: Image.Image | None) -> Image.Image:
 
 
 class _ContactSheet:
-    """A grid of page thumbnails filled one page at a time."""
+    """A grid of spreads (two page thumbnails side by side) filled one page at a time."""
 
     def __init__(self, pages: int, aspect: float) -> None:
-        self.grid = contact_grid(pages)
+        self.grid = contact_grid(len(spread_pairs(pages)))
         self.box = (TILE_WIDTH, max(1, round(TILE_WIDTH * aspect)))
         self.tile_size = (
-            self.box[0] + 2 * TILE_PADDING,
+            2 * self.box[0] + 2 * TILE_PADDING,
             self.box[1] + 2 * TILE_PADDING + LABEL_HEIGHT,
         )
         columns, rows = self.grid
@@ -142,24 +146,37 @@ class _ContactSheet:
         self.draw = ImageDraw.Draw(self.image)
         self.font = ImageFont.load_default(size=LABEL_HEIGHT - 3)
 
-    def add(self, index: int, page: Image.Image) -> None:
+    def _cell(self, number: int) -> tuple[int, int]:
         columns = self.grid[0]
-        left = (index % columns) * self.tile_size[0]
-        top = (index // columns) * self.tile_size[1]
+        return (number % columns) * self.tile_size[0], (number // columns) * self.tile_size[1]
+
+    def add(self, index: int, page: Image.Image) -> None:
+        """Page ``index`` (0-based) into its spread: even indices are rectos, on the right."""
+        left, top = self._cell((index + 1) // 2)
         ratio = min(self.box[0] / page.width, self.box[1] / page.height)
         size = (max(1, round(page.width * ratio)), max(1, round(page.height * ratio)))
         thumbnail = page.resize(size, Image.Resampling.LANCZOS)
-        x = left + TILE_PADDING + (self.box[0] - size[0]) // 2
+        recto = index % 2 == 0
+        # Verso and recto meet at the spine in the middle of the cell, as the bound pages do.
+        spine = left + TILE_PADDING + self.box[0]
+        x = spine if recto else spine - size[0]
         y = top + TILE_PADDING + (self.box[1] - size[1]) // 2
         self.image.paste(thumbnail, (x, y))
-        label_y = top + TILE_PADDING + self.box[1] + 2
+
+    def label(self, number: int, text: str) -> None:
+        left, top = self._cell(number)
         self.draw.text(
-            (left + self.tile_size[0] // 2, label_y),
-            str(index + 1),
+            (left + self.tile_size[0] // 2, top + TILE_PADDING + self.box[1] + 2),
+            text,
             fill=(255, 255, 255),
             font=self.font,
             anchor="mt",
         )
+
+
+def spread_label(folios: list[str]) -> str:
+    """``8 · 9`` for a spread, ``C1`` for a page alone (the default font has no en dash)."""
+    return " · ".join(folios)
 
 
 def _remove_stale(out_dir: Path, stem: str, written: set[Path]) -> None:
@@ -188,11 +205,15 @@ def render_proofs(pdf: Path, out_dir: Path, dpi: int = 50) -> ProofResult:
         pairs = spread_pairs(pages)
         digits = max(2, len(str(len(pairs))))
         spreads: list[Path] = []
+        labels: list[str] = []
         for number, (left, right) in enumerate(pairs, start=1):
             images = [None if i is None else _render(document, i, scale) for i in (left, right)]
             for index, image in zip((left, right), images, strict=True):
                 if index is not None and image is not None:
                     sheet.add(index, image)
+            shown = [i for i in (left, right) if i is not None]
+            labels.append(spread_label([document.get_page_label(i) or str(i + 1) for i in shown]))
+            sheet.label(number - 1, labels[-1])
             path = out_dir / f"{stem}-spread-{number:0{digits}d}.png"
             spreads.append(_save(_spread(images[0], images[1]), path))
     contact = _save(sheet.image, out_dir / f"{stem}-contact.png")
@@ -205,4 +226,5 @@ def render_proofs(pdf: Path, out_dir: Path, dpi: int = 50) -> ProofResult:
         grid=sheet.grid,
         tile_size=sheet.tile_size,
         dpi=dpi,
+        labels=tuple(labels),
     )

@@ -43,6 +43,18 @@ def _described(schema: dict[str, Any], text: str) -> dict[str, Any]:
 
 
 PLACEMENTS = ("column", "full-width", "full-bleed")
+CHART_TYPES = ("bar", "stacked-bar", "line", "pie", "donut")
+
+_NUMBER_FORMAT: dict[str, Any] = {
+    "format": {
+        "enum": ["text", "number", "currency", "percent"],
+        "description": "How the numbers are written (grouping and decimal mark from the "
+        "edition's language).",
+    },
+    "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
+    "currency": _described(_STR, "Currency symbol for format: currency, e.g. '£'."),
+    "scale": _described(_POS, "Divide the values by this before writing them (1000: thousands)."),
+}
 
 _PHOTO = _obj(
     {
@@ -125,6 +137,104 @@ _PART_KINDS: dict[str, dict[str, Any]] = {
         description="A list of related reports or articles, with links.",
     ),
     "page_break": {"const": True, "description": "Start the next part on a new page."},
+    "table": _obj(
+        {
+            "file": _described(_PATH, "A CSV file (UTF-8, or UTF-16 with a byte-order mark)."),
+            "columns": {
+                "type": "array",
+                "minItems": 1,
+                "items": _obj(
+                    {
+                        "column": _described(_STR, "The column's heading in the CSV."),
+                        "label": _described(_STR, "Header text to print (default: the heading)."),
+                        **_NUMBER_FORMAT,
+                        "align": {"enum": ["left", "right", "centre"]},
+                    },
+                    ("column",),
+                ),
+                "description": "Columns to print, in order (default: all; numeric ones detected).",
+            },
+            "caption": _described(_STR, "Set above the table."),
+            "source": _described(_STR, "Where the figures come from; set under the table."),
+            "placement": {
+                "enum": ["column", "full-width"],
+                "default": "column",
+                "description": "Column width (breaks across columns and pages, header "
+                "repeated), or the full text width (at the top of a page; must fit on one).",
+            },
+            "totals": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 0,
+                "description": "How many last rows are totals (set bold, with a rule above).",
+            },
+        },
+        ("file",),
+        description="A table read from a CSV file; numbers formatted for the edition's language.",
+    ),
+    "chart": _obj(
+        {
+            "file": _described(_PATH, "A CSV file: one column of categories, one per series."),
+            "type": {
+                "enum": list(CHART_TYPES),
+                "default": "bar",
+                "description": "bar (horizontal), stacked-bar, line, pie or donut.",
+            },
+            "x": _described(_STR, "The column of categories (or of years, for a line)."),
+            "y": {
+                "anyOf": [_STR, {"type": "array", "items": _STR, "minItems": 1}],
+                "description": "The column (or columns) of values, one series each.",
+            },
+            "title": _described(_STR, "Set above the chart."),
+            "caption": _described(_STR, "Set under the chart."),
+            "source": _described(_STR, "Where the figures come from; set under the chart."),
+            "units": _described(_STR, "What the numbers count, e.g. '£ thousand'."),
+            "alt": _described(
+                _STR, "Text for readers who cannot see the chart (default: its data in words)."
+            ),
+            **_NUMBER_FORMAT,
+            "totals": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How many last rows are totals; the chart leaves them out.",
+            },
+            "placement": {"enum": ["column", "full-width"], "default": "column"},
+        },
+        ("file", "x", "y"),
+        description="A vector chart drawn from a CSV file in the layout's palette.",
+    ),
+    "figures": _obj(
+        {
+            "title": _described(_STR, "An optional heading above the figures."),
+            "placement": {
+                "enum": ["column", "full-width"],
+                "default": "column",
+                "description": "In the column (two per row when four do not fit), or across "
+                "the text width (at the top of a page in a multi-column layout).",
+            },
+            "items": {
+                "type": "array",
+                "minItems": 2,
+                "maxItems": 4,
+                "items": _obj(
+                    {
+                        "value": {
+                            "type": ["number", "string"],
+                            "description": "A number (written for the edition's language) "
+                            "or text as it is.",
+                        },
+                        "label": _described(_STR, "A short label, e.g. 'people trained'."),
+                        "prefix": _described(_STR, "Set before the number, e.g. '£'."),
+                        "suffix": _described(_STR, "Set after the number, e.g. '%' or ' m'."),
+                        "decimals": {"type": "integer", "minimum": 0, "maximum": 6},
+                    },
+                    ("value", "label"),
+                ),
+            },
+        },
+        ("items",),
+        description="Two to four key figures, large, across the measure.",
+    ),
 }
 
 PART_KINDS = tuple(_PART_KINDS)
@@ -262,6 +372,11 @@ STYLE_NAMES = (
     "related_item",
     "running_head",
     "folio",
+    "table",
+    "table_header",
+    "chart",
+    "key_figure",
+    "key_figure_label",
 )
 
 _STYLE = _obj(
@@ -344,6 +459,28 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
             "description": "Named colours, each in CMYK and RGB.",
         },
         "styles": _obj({name: _STYLE for name in STYLE_NAMES}),
+        "palette": {
+            "type": "array",
+            "items": _COLOUR,
+            "minItems": 2,
+            "description": "Chart series colours, in order, each in CMYK and RGB.",
+        },
+        "tables": _obj(
+            {
+                "rule": _described(_STR, "Colour (named under colours:) of the rules."),
+                "rule_width": _described(_NONNEG, "Rule under each row, in points (0: none)."),
+                "header_rule_width": _described(_NONNEG, "Rule under the header, in points."),
+                "header_fill": _described(_STR, "Colour behind the header row."),
+                "stripe": _described(_STR, "Colour behind every other row."),
+                "total_fill": _described(_STR, "Colour behind totals rows."),
+                "total_rule_width": _described(_NONNEG, "Rule above totals rows, in points."),
+                "negative": {
+                    "enum": ["minus", "parentheses"],
+                    "description": "Negative numbers as −1,250 or (1,250).",
+                },
+            },
+            description="Rules and shading of tables; type from the table and table_header styles.",
+        ),
         "running_head": _obj(
             {
                 "verso": _described(
@@ -373,6 +510,11 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     "Pad the page count to a multiple of this (4 for saddle stitch, 1 for none).",
                 ),
                 "marks": _described({"type": "boolean"}, "Draw crop and registration marks."),
+                "allow_padding": _described(
+                    {"type": "boolean"},
+                    "Blank pages may be added to reach pad_to_multiple (reported as a note); "
+                    "false makes a document that needs them an error.",
+                ),
             }
         ),
         "colour_management": _obj(

@@ -29,8 +29,16 @@ from printpipe.errors import (
     PrintpipeError,
     VerifyMismatchError,
 )
-from printpipe.load import EDITION_FILE, display_path, find_project_root
-from printpipe.output import sha256_of, tool_versions
+from printpipe.load import EDITION_FILE, display_path
+from printpipe.output import (
+    lock_record,
+    manifest_base,
+    manifest_name,
+    manifest_source,
+    sha256_of,
+    tool_versions,
+)
+from printpipe.project import default_build_dir
 from printpipe.targets import TARGETS
 
 MANIFEST = "manifest.json"
@@ -116,7 +124,7 @@ def manifest_path(edition_path: Path) -> Path:
     """``<project>/build/<edition folder>/manifest.json``, where a default build writes it."""
     folder = edition_path.parent if edition_path.name == EDITION_FILE else edition_path
     folder = folder.resolve()
-    return find_project_root(folder) / "build" / folder.name / MANIFEST
+    return default_build_dir(folder) / MANIFEST
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -147,18 +155,6 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
-def _project_base(folder: Path) -> Path:
-    """The folder manifest paths are relative to (mirrors :func:`output.write_manifest`)."""
-    return folder.parent.parent if folder.parent.name == "editions" else folder
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base).as_posix()
-    except ValueError:
-        return path.name
-
-
 @contextmanager
 def _source_date_epoch(value: str | None) -> Iterator[None]:
     """Build with the recorded epoch (or none), then put the caller's environment back."""
@@ -176,15 +172,19 @@ def _source_date_epoch(value: str | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def _tool_changes(recorded: Any) -> tuple[str, ...]:
-    if not isinstance(recorded, dict):
-        return ()
-    now = tool_versions()
-    return tuple(
-        f"{name} {recorded[name]} -> {now.get(name, 'missing')}"
-        for name in sorted(recorded)
-        if recorded[name] != now.get(name, "missing")
-    )
+def _tool_changes(recorded: Any, lock: Any = None) -> tuple[str, ...]:
+    changes: list[str] = []
+    if isinstance(recorded, dict):
+        now = tool_versions()
+        changes.extend(
+            f"{name} {recorded[name]} -> {now.get(name, 'missing')}"
+            for name in sorted(recorded)
+            if recorded[name] != now.get(name, "missing")
+        )
+    if isinstance(lock, dict) and lock.get("sha256") != lock_record()["sha256"]:
+        before, after = lock.get("sha256"), lock_record()["sha256"]
+        changes.append(f"requirements.lock sha256 {str(before)[:12]}… -> {str(after)[:12]}…")
+    return tuple(changes)
 
 
 def verify(edition_path: Path, manifest: Path | None = None) -> VerifyReport:
@@ -198,11 +198,11 @@ def verify(edition_path: Path, manifest: Path | None = None) -> VerifyReport:
     manifest = manifest or manifest_path(edition_path)
     data = _read_manifest(manifest)
     folder = edition_path.parent if edition_path.name == EDITION_FILE else edition_path
-    base = _project_base(folder.resolve())
+    base = manifest_base(folder.resolve())
     changed: list[str] = []
     missing: list[str] = []
     for name, digest in sorted(data["inputs"].items()):
-        source = base / name
+        source = manifest_source(name, base)
         if not source.is_file():
             missing.append(display_path(source))
         elif sha256_of(source) != digest:
@@ -228,8 +228,9 @@ def verify(edition_path: Path, manifest: Path | None = None) -> VerifyReport:
                 rebuild_problems += (Diagnostic(error.message, error.location, error.hint),)
         if result is not None:
             warnings = tuple(result.warnings)
-            current = {_relative(path, base) for path in result.edition.inputs}
-            added = [display_path(base / name) for name in sorted(current - set(data["inputs"]))]
+            current = {manifest_name(path, base) for path in result.edition.inputs}
+            new = sorted(current - set(data["inputs"]))
+            added = [display_path(manifest_source(name, base)) for name in new]
         built = {r.target: r.path for r in result.results} if result is not None else {}
         for target, recorded in outputs.items():
             rebuilt = sha256_of(built[target]) if target in built else None
@@ -247,7 +248,7 @@ def verify(edition_path: Path, manifest: Path | None = None) -> VerifyReport:
         missing_inputs=tuple(missing),
         added_inputs=tuple(added),
         outputs=tuple(checks),
-        tool_changes=_tool_changes(data.get("tools")),
+        tool_changes=_tool_changes(data.get("tools"), data.get("requirements_lock")),
         rebuild_error=rebuild_error,
         rebuild_problems=rebuild_problems,
         warnings=warnings,

@@ -20,17 +20,22 @@ from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
+from printpipe.compose.tables import data_table, pipe_table
 from printpipe.errors import Diagnostic, InvalidEditionError, Location
 from printpipe.markdown import plain_text
 from printpipe.model import (
     Callout,
+    Chart,
+    DataTable,
     Edition,
     Heading,
+    KeyFigures,
     Photo,
     PullQuote,
     Related,
     Section,
     Signatures,
+    TableBlock,
     TableOfContents,
 )
 
@@ -42,6 +47,7 @@ __all__ = [
     "ImageLookup",
     "Placement",
     "check_glyphs",
+    "check_tables",
     "compose_body",
     "proof_overlay",
 ]
@@ -68,6 +74,7 @@ class ComposedBody:
     headings: tuple[HeadingMark, ...]
     placements: tuple[Placement, ...]
     bleed_pages: frozenset[int]
+    folios: tuple[str, ...] = ()  # the printed page number of each body page
 
 
 def _fields(edition: Edition) -> dict[str, str]:
@@ -125,6 +132,7 @@ def compose_body(
         headings=tuple(doc.headings),
         placements=tuple(doc.placements),
         bleed_pages=frozenset(doc.bleed_pages),
+        folios=tuple(doc.folio(page) for page in range(1, doc.page + 1)),
     )
 
 
@@ -151,6 +159,11 @@ def check_glyphs(edition: Edition) -> list[Diagnostic]:
                     add("running_head", block.text.upper(), block.location)
             for text, location in plain_text(part.blocks):
                 add("body", text, location)
+            for block in part.blocks:
+                if isinstance(block, TableBlock):
+                    for cells in (block.header, *block.rows):
+                        for runs in cells:
+                            add("table", "".join(run.text for run in runs), block.location)
         elif isinstance(part, TableOfContents):
             add("toc_title", part.title, part.location)
         elif isinstance(part, Photo):
@@ -166,8 +179,53 @@ def check_glyphs(edition: Edition) -> list[Diagnostic]:
             for person in part.signatories:
                 add("signature_name", person.name, person.location)
                 add("signature_role", person.role, person.location)
+        elif isinstance(part, DataTable):
+            add("caption", part.caption, part.location)
+            add("credit", part.source, part.location)
+            for column in part.columns:
+                add("table_header", column.label, part.location)
+            add(
+                "table",
+                "0123456789,.%" + "".join(c.format.currency for c in part.columns),
+                part.location,
+            )
+            for row in part.rows:
+                for cell in row:
+                    if isinstance(cell, str):
+                        add("table", cell, part.location)
+        elif isinstance(part, Chart):
+            add("table_header", f"{part.title or ''} {part.units or ''}", part.location)
+            add("caption", f"{part.caption or ''} {part.source or ''}", part.location)
+            add("chart", " ".join(part.categories) + part.format.currency, part.location)
+            add("chart", " ".join(name for name, _ in part.series), part.location)
+        elif isinstance(part, KeyFigures):
+            add("h3", part.title, part.location)
+            for figure in part.figures:
+                add("key_figure", f"{figure.prefix}{figure.value}{figure.suffix}", part.location)
+                add("key_figure_label", figure.label, part.location)
         elif isinstance(part, Related):
             add("related_title", part.title, part.location)
             for item in part.items:
                 add("related_item", f"» {item.title} — {item.note or ''}", part.location)
     return glyph_diagnostics(book, items)
+
+
+def check_tables(edition: Edition) -> list[Diagnostic]:
+    """Every table measured against its placement, so ``check`` reports one too wide."""
+    layout = edition.layout
+    sheet = StyleSheet.build(layout, FontBook.for_layout(layout), "rgb", edition.language)
+    page = layout.page
+    found: list[Diagnostic] = []
+    for part in edition.parts:
+        try:
+            if isinstance(part, DataTable):
+                wide = part.placement == "full-width"
+                width = page.text_width_pt if wide else page.column_width_pt
+                data_table(part, sheet, edition.language, width)
+            elif isinstance(part, Section):
+                for block in part.blocks:
+                    if isinstance(block, TableBlock):
+                        pipe_table(block, sheet, page.column_width_pt)
+        except InvalidEditionError as error:
+            found.append(Diagnostic(error.message, error.location, error.hint))
+    return found

@@ -20,6 +20,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import CondPageBreak
 
 from printpipe import geometry
+from printpipe.compose.charts import chart_flowables
 from printpipe.compose.contents import ContentsList, Entry
 from printpipe.compose.document import (
     FLOAT_GAP,
@@ -36,14 +37,19 @@ from printpipe.compose.flowables import (
     pull_quote,
     signature_block,
 )
+from printpipe.compose.keyfigures import key_figures
 from printpipe.compose.styles import StyleSheet
+from printpipe.compose.tables import data_table, pipe_table
 from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
     MM,
     Block,
     Callout,
+    Chart,
+    DataTable,
     Edition,
     Heading,
+    KeyFigures,
     ListBlock,
     Photo,
     PullQuote,
@@ -52,6 +58,7 @@ from printpipe.model import (
     Run,
     Section,
     Signatures,
+    TableBlock,
 )
 from printpipe.model import (
     PageBreak as PageBreakPart,
@@ -191,6 +198,35 @@ class StoryBuilder:
             yield from self.related(part)
         elif isinstance(part, PageBreakPart):
             yield StartOn("page")
+        elif isinstance(part, DataTable | Chart | KeyFigures):
+            yield from self.data_part(part)
+
+    def data_part(self, part: DataTable | Chart | KeyFigures) -> Iterator[Flowable]:
+        """A table, chart or key figures, at column width or as a full-width float."""
+        language = self.edition.language
+        float_it = part.placement == "full-width" and self.page.columns > 1
+        width = self.page.text_width_pt if float_it else self.page.column_width_pt
+        if isinstance(part, DataTable):
+            items = data_table(part, self.sheet, language, width)
+        elif isinstance(part, Chart):
+            items = chart_flowables(part, self.sheet, language, width)
+        else:
+            items = key_figures(part, self.sheet, language, width)
+        if not float_it:
+            yield from items
+            return
+        what = {DataTable: "the full-width table", Chart: "the full-width chart"}.get(
+            type(part), "the key figures"
+        )
+        self.must_fit(
+            KeepTogether(items),
+            what,
+            part.location,
+            width=width,
+            height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
+        )
+        self.float_count += 1
+        yield FloatBlock(self.float_count, list(items))
 
     # --- blocks that cannot split --------------------------------------------------------------
 
@@ -233,6 +269,8 @@ class StoryBuilder:
                 yield self.list_block(block, override)
             elif isinstance(block, Quote):
                 yield from self.blocks(block.blocks, "quote")
+            elif isinstance(block, TableBlock):
+                yield pipe_table(block, self.sheet, self.page.column_width_pt)
 
     def heading(self, block: Heading) -> Iterator[Flowable]:
         level = min(block.level, 3)
