@@ -81,8 +81,8 @@ def _texts(path: Path) -> list[str]:
 # Sections of the samples that the house layout opens on a new page (major ones; the short
 # ones continue under their heading, and one follows a nearly empty page in its next column).
 RECTO_OPENERS = {
-    "2019": ("A letter", "Four defenders,", "What comes", "Our finances"),
-    "2020": ("A letter", "What comes", "Our finances"),
+    "2019": ("A letter", "Four defenders,", "What comes"),
+    "2020": ("A letter", "What comes"),
 }
 
 

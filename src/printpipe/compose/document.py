@@ -621,6 +621,11 @@ class BodyDocument(BaseDocTemplate):
         on to the next frame instead always ends: every page with a band places a float.
         """
         frame = getattr(self, "frame", None)
+        mark = getattr(flowables[0], "_pp_heading", None) if flowables else None
+        if mark is not None and frame is not None:
+            # A section opens the page only from the top of its first column.
+            frames = self.pageTemplate.frames
+            self._heading_opens_page = bool(frame is frames[0] and frame._atTop)
         if flowables and frame is not None and isinstance(flowables[0], KeepTogether | PlacedImage):
             full = self.text_top() - self.text_bottom()
             room = frame._y2 - frame._y1p
@@ -656,7 +661,8 @@ class BodyDocument(BaseDocTemplate):
                 # numbers in the first pass and ReportLab needs one pass less to agree.
                 self.first_section_page = page
             self.current_section = title
-            self.opener_pages.add(page)
+            if getattr(self, "_heading_opens_page", True):
+                self.opener_pages.add(page)
         if level <= 2:
             # The label the finished file shows for this page (roman in the front matter).
             self.notify("TOCEntry", (level - 1, title, self.folio(page), key))
