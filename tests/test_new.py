@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 from tests.conftest import BASIC_EDITION, MakeEdition, run_build
+from yaml import safe_load
 
 from printpipe.cli import main
 from printpipe.errors import ExitCode, InvalidEditionError, UsageError
@@ -233,14 +234,20 @@ def test_new_2022_from_2019_says_2022_and_lists_every_carried_over_text(project:
     assert edition.year == 2022 and edition.subtitle == "Annual Report 2022"
     assert edition.slug == "harbourlight-2022"
     carried = " | ".join(w.render() for w in warnings if "carried over unchanged" in w.message)
+    kinds = [
+        next(iter(part))
+        for part in safe_load((previous / "edition.yaml").read_text(encoding="utf-8"))["parts"]
+    ]
+    signatures, callout, related = (kinds.index(k) for k in ("signatures", "callout", "related"))
     # Title, headings, credits, signatories, call-out and related titles: each is listed.
     for text in (
         "(title): warning: carried over unchanged: 'Standing with those who stand up'",
-        "(parts[2].photo.credit)",
-        "(parts[14].signatures[0].name): warning: carried over unchanged: 'Amara Nwosu-Hale'",
-        "(parts[14].signatures[1].role)",
-        "(parts[16].callout.title)",
-        "(parts[17].related.items[2].title)",
+        f"(parts[{kinds.index('photo')}].photo.credit)",
+        f"(parts[{signatures}].signatures[0].name): warning: carried over unchanged: "
+        "'Amara Nwosu-Hale'",
+        f"(parts[{signatures}].signatures[1].role)",
+        f"(parts[{callout}].callout.title)",
+        f"(parts[{related}].related.items[2].title)",
         "sections/01-letter.md:1:1: warning: carried over unchanged: "
         "'# A letter from our Executive Director'",
         "sections/02-achievements.md:1:1: warning: carried over unchanged: "
@@ -256,11 +263,14 @@ def test_new_2022_from_2019_says_2022_and_lists_every_carried_over_text(project:
     )
     texts = [w for w in warnings if "carried over unchanged: '" in w.message]
     files = [w for w in warnings if "file carried over unchanged" in w.message]
-    assert len(files) == 6 + 2  # six photos, two signatures
-    assert len(texts) == headings + 2 + 6 + 4 + 2 + 4  # title, subtitle, credits, people...
+    assert len(files) == 6 + 2 + 2  # six photos, two signatures, two CSV data files
+    assert sum(w.location.path.endswith(".csv") for w in files if w.location) == 2
+    # title, subtitle, credits, people..., then the data parts: a table source and four column
+    # labels, two chart titles, two sources and one unit
+    assert len(texts) == headings + 2 + 6 + 4 + 2 + 4 + 10
     # Captions, the pull quote and the supplied PDFs are placeholders; rgb_file is kept.
     yaml = (target / "edition.yaml").read_text(encoding="utf-8")
-    assert yaml.count(f"{MARKER}: caption") == 6
+    assert yaml.count(f"{MARKER}: caption") == 6 + 3  # six photos, a CSV table and two charts
     assert '#   rgb_file: "cover-rgb.pdf"' in yaml
     assert '#     rgb_file: "appendix-accounts-rgb.pdf"' in yaml
     assert "2020" not in yaml.replace("(2019)", "")  # no year that is neither 2019 nor 2022
@@ -303,7 +313,7 @@ def test_check_shows_the_checklist_until_confirmed_then_is_clean(project: Path) 
     )
     code, output = run("check", target)
     assert code == 0, output
-    assert output.strip().endswith("ok: 0 errors, 0 warnings (18 parts, layout House A4)")
+    assert output.strip().endswith("ok: 0 errors, 0 warnings (22 parts, layout House A4)")
 
 
 def test_year_from_option_folder_name_or_next(make_edition: MakeEdition) -> None:

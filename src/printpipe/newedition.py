@@ -256,12 +256,12 @@ def _part_kind(raw: dict[str, Any], copier: _Copier, year: int, new_year: int) -
         # Last year's data is copied so the edition builds; the caption says to replace it.
         data = dict(value)
         data["file"] = copier.copy(value["file"])
-        data["caption"] = f"{MARKER}: caption; put {year + 1}'s figures in {value['file']}"
+        data["caption"] = f"{MARKER}: caption; put {new_year}'s figures in {value['file']}"
         return {kind: data}
     if kind == "figures" and isinstance(value, dict):
         figures = dict(value)
         figures["items"] = [
-            {**item, "label": f"{MARKER}: {year + 1} figure"} if isinstance(item, dict) else item
+            {**item, "label": f"{MARKER}: {new_year} figure"} if isinstance(item, dict) else item
             for item in value.get("items") or ()
         ]
         return {kind: figures}
@@ -399,6 +399,8 @@ _NOT_TEXT = frozenset(
         "file", "rgb_file", "image", "placement", "layout", "language", "slug", "fit", "link",
         "url", "section", "date", "accept", "password", "year", "organisation", "toc",
         "front_pages", "back_pages", "page_break",
+        # data parts: CSV column names and number formats
+        "column", "x", "y", "type", "format", "currency", "align", "prefix", "suffix",
     }
 )  # fmt: skip
 _TEXT_HINT = "change it for this year, or set confirmed: true on its entry in checklist.yaml"
