@@ -398,7 +398,7 @@ _NOT_TEXT = frozenset(
     {
         "file", "rgb_file", "image", "placement", "layout", "language", "slug", "fit", "link",
         "url", "section", "date", "accept", "password", "year", "organisation", "toc",
-        "front_pages", "back_pages", "page_break",
+        "front_pages", "back_pages", "page_break", "break",
         # data parts: CSV column names and number formats
         "column", "x", "y", "type", "format", "currency", "align", "prefix", "suffix",
     }
