@@ -479,3 +479,30 @@ def test_next_years_edition_keeps_breaks_and_focus(tmp_path: Path) -> None:
     edition, _ = load_edition(project / "editions" / "2020")
     assert [p.break_before for p in edition.parts if isinstance(p, Section)][-1] == "column"
     assert any(isinstance(p, Photo) and p.focus == (0.86, 0.3) for p in edition.parts), text
+
+
+LAST_FLOAT = """\
+title: "Test Report"
+organisation: "Test Rights Network"
+year: 2019
+slug: test-2019
+layout: house
+parts:
+  - section: sections/one.md
+  - photo:
+      file: photos/a.jpg
+      caption: "The last photo of the report"
+      placement: full-width
+"""
+
+
+def test_a_full_width_photo_ending_the_body_stays_with_its_text(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    long = "# First section\n\n" + "\n\n".join([SHORT] * 14) + "\n"
+    edition = make_edition(yaml=LAST_FLOAT, files={"sections/one.md": long})
+    path = run_build(edition, tmp_path / "out", "screen").results[0].path
+    texts = _texts(path)
+    photo = next(i for i, t in enumerate(texts) if "The last photo of the report" in t)
+    last_text = max(i for i, t in enumerate(texts) if "Defenders met officials" in t)
+    assert photo <= last_text, (photo, last_text)  # never alone on a page after the text

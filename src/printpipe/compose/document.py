@@ -261,7 +261,6 @@ class BodyDocument(BaseDocTemplate):
         self.blank_next = False
         self.reserve_bleed = False
         self.current_section = ""
-        self.section_of_page: dict[int, str] = {}
         self.float_asked: dict[int, int] = {}  # float key -> page its part was reached on
         self.section_floats: list[int] = []
         self.foot_floats: dict[int, float] = {}  # float key -> top of its band at a page foot
@@ -551,7 +550,6 @@ class BodyDocument(BaseDocTemplate):
         page = canvas.getPageNumber()
         if page in self.bleed_pages or page in self.blank_pages:
             return
-        self.section_of_page[page] = self.current_section
         self._draw_folio(canvas, page)
         skip = self.heads.skip
         if page in self.contents_pages and "contents" in skip:

@@ -120,6 +120,7 @@ class StoryBuilder:
                 keep_with_closing_line(story, flowables)
             story.extend(flowables)
         story.extend(bleed)
+        story.append(StartOn("none", section=True))  # the last section's floats settle too
         story.append(FlushFloats())
         if self.edition.appendices:
             story.append(EndOnVerso())  # so that the first appendix page is a recto
