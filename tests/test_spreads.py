@@ -506,3 +506,37 @@ def test_a_full_width_photo_ending_the_body_stays_with_its_text(
     photo = next(i for i, t in enumerate(texts) if "The last photo of the report" in t)
     last_text = max(i for i, t in enumerate(texts) if "Defenders met officials" in t)
     assert photo <= last_text, (photo, last_text)  # never alone on a page after the text
+
+
+def _is_mark(colour: tuple[int, int, int]) -> bool:
+    """The focus mark's crimson, not the trim guide's magenta (255, 0, 255)."""
+    red, green, blue = colour
+    return red > 180 and green < 60 and 90 < blue < 200
+
+
+def _mark_pixels(path: Path) -> int:
+    """Focus-mark pixels over every page, rendered at 144 dpi."""
+    count = 0
+    for page in pypdfium2.PdfDocument(str(path)):
+        image = page.render(scale=2).to_pil().convert("RGB")
+        colours = image.getcolors(1 << 24) or []
+        count += sum(n for n, colour in colours if _is_mark(colour))
+    return count
+
+
+def test_the_proof_marks_the_focus_the_crop_kept(make_edition: MakeEdition, tmp_path: Path) -> None:
+    framing = "\n      focus: [0.9, 0.5]"
+    edition = make_edition(yaml=BLEED_EDITION.format(placement="full-bleed", framing=framing))
+    _marked_photo(edition / "photos" / "wide.jpg")
+    result = run_build(edition, tmp_path / "out", "proof", "screen")
+    proof = next(r.path for r in result.results if r.target == "proof")
+    screen = next(r.path for r in result.results if r.target == "screen")
+    assert _mark_pixels(proof) > _mark_pixels(screen) + 20
+    # The mark sits on the planted marker: its centre is red in the photo around it.
+    page = pypdfium2.PdfDocument(str(proof))[1].render(scale=2).to_pil().convert("RGB")
+    width, height = page.size
+    hits = [(x, y) for y in range(height) for x in range(width) if _is_mark(page.getpixel((x, y)))]
+    cx = sum(x for x, _ in hits) / len(hits)
+    cy = sum(y for _, y in hits) / len(hits)
+    red, green, blue = page.getpixel((round(cx) + 5, round(cy) + 5))
+    assert red > 200 and green < 80 and blue < 80, (cx, cy, page.getpixel((round(cx), round(cy))))

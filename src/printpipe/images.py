@@ -28,6 +28,7 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageChops, ImageCms, UnidentifiedImageError
 
+from printpipe import geometry
 from printpipe.errors import (
     BadInputFileError,
     Diagnostic,
@@ -186,11 +187,7 @@ class Framing:
     focus: tuple[float, float] | None = None
 
     def focus_in_crop(self) -> tuple[float, float]:
-        fx, fy = self.focus or (0.5, 0.5)
-        if self.crop is None:
-            return fx, fy
-        x, y, w, h = self.crop
-        return (min(1.0, max(0.0, (fx - x) / w)), min(1.0, max(0.0, (fy - y) / h)))
+        return geometry.focus_in_crop(self.focus or (0.5, 0.5), self.crop)
 
 
 Job = tuple[Any, ...]

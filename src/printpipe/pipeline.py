@@ -410,14 +410,19 @@ def build_target(
 
     def lookup(source: Path, kind: str) -> ImageFile:
         image = prepared[(source, kind)]
-        return ImageFile(image.path, image.width_px, image.height_px, image.has_alpha)
+        job = jobs[(source, kind)]
+        framing = job[4] if len(job) > 4 else None
+        used = images.cropped_pixels(job[0].width_px, job[0].height_px, framing)
+        return ImageFile(image.path, image.width_px, image.height_px, image.has_alpha, used)
 
     front = edition.cover.front_pages if edition.cover else 0
     body_path = work / f"{target.name}-body.pdf"
     with _timed(timings, "compose", options.progress):
         body = compose_body(
             edition,
-            ComposeSettings(target.colour, target.bleed, first_page_recto=front % 2 == 0),
+            ComposeSettings(
+                target.colour, target.bleed, first_page_recto=front % 2 == 0, proof=target.proof
+            ),
             lookup,
             body_path,
         )

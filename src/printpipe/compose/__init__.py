@@ -63,6 +63,7 @@ class ComposeSettings:
     colour: str  # "cmyk" | "rgb"
     bleed: bool
     first_page_recto: bool = True
+    proof: bool = False  # mark each photo's focus
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,10 @@ def compose_body(
         lang=edition.language,
         enforceColorSpace="cmyk" if settings.colour == "cmyk" else "rgb",
     )
-    story = [LayoutSettled(doc), *StoryBuilder(edition, sheet, images, bleed).build()]
+    story = [
+        LayoutSettled(doc),
+        *StoryBuilder(edition, sheet, images, bleed, settings.proof).build(),
+    ]
     try:
         doc.multiBuild(story, maxPasses=6)
     except LayoutError as error:

@@ -79,6 +79,7 @@ class ImageFile:
     width_px: int
     height_px: int
     has_alpha: bool
+    source_px: tuple[int, int] | None = None  # the part of the original used (after crop:)
 
 
 APPENDIX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # as finishing labels them: A-1, B-1 ...
@@ -92,8 +93,14 @@ class StoryBuilder:
     """Builds flowables part by part; heading keys are counters, so stable across passes."""
 
     def __init__(
-        self, edition: Edition, sheet: StyleSheet, images: ImageLookup, bleed_pt: float
+        self,
+        edition: Edition,
+        sheet: StyleSheet,
+        images: ImageLookup,
+        bleed_pt: float,
+        proof: bool = False,
     ) -> None:
+        self.proof = proof
         self.edition = edition
         self.sheet = sheet
         self.images = images
@@ -335,19 +342,27 @@ class StoryBuilder:
                     width=box[2] - 16,
                     height=self.page.trim_pt[1] - 2 * safe - 12,
                 )
-            yield StartBleedPage()
-            yield BleedPage(
+            media = (self.page.trim_pt[0] + 2 * self.bleed, self.page.trim_pt[1] + 2 * self.bleed)
+            page = BleedPage(
                 part.source,
                 image.path,
                 (image.width_px, image.height_px),
-                (self.page.trim_pt[0] + 2 * self.bleed, self.page.trim_pt[1] + 2 * self.bleed),
+                media,
                 caption,
                 box,
                 self.sheet.palette["paper" if "paper" in self.sheet.layout.colours else "text"],
             )
+            if self.proof and part.focus is not None:
+                source_px = image.source_px or (image.width_px, image.height_px)
+                focus = geometry.focus_in_crop(part.focus, part.crop)
+                page.mark = geometry.focus_in_window(*source_px, *media, focus)
+            yield StartBleedPage()
+            yield page
             yield PageBreak()
             return
         placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
+        if self.proof and part.focus is not None:
+            placed.mark = geometry.focus_in_crop(part.focus, part.crop)
         block = photo_block(placed, part.caption, part.credit, self.sheet)
         if part.placement == "full-width" and self.page.columns > 1:
             assert isinstance(block, KeepTogether)
