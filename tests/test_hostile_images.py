@@ -8,6 +8,7 @@ message pinned, and the odd files that must work are built into one edition.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import time
 import zlib
@@ -156,6 +157,16 @@ def test_tiny_image_placed_full_page_is_a_ppi_error(edition: Path) -> None:
     assert "10x10 px photo is 1 ppi on page" in output and "below 150 ppi" in output
     assert "supply a larger original, or place it smaller" in output
     assert not (edition / "out" / "mini-press.pdf").exists()
+
+
+def test_resolution_message_names_the_side_that_limits(edition: Path) -> None:
+    """A wide photo filling a tall page is limited by its height, and the message says so."""
+    with_photos(
+        edition, {"wide.jpg": encode(Image.new("RGB", (300, 100), "red"), "JPEG")}, "full-bleed"
+    )
+    exit_code, output = run("build", edition, "--out", edition / "out")
+    assert exit_code == ExitCode.IMAGE_POLICY, output
+    assert re.search(r"placed \d+ x \d+ mm: its height limits it to \d+ ppi", output), output
 
 
 # --- odd files that must work -----------------------------------------------------------------

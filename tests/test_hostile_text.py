@@ -67,6 +67,27 @@ def test_missing_character_names_it_the_file_and_the_line(
         assert word in output, output
 
 
+@pytest.mark.parametrize(
+    ("markdown", "line"),
+    [
+        ("# One\n\nFine text.\n\n- first item\n- a \u4e2d item\n", 6),
+        ("# One\n\nFine text.\n\n1. first\n\n   nested \u4e2d paragraph\n", 7),
+        ("# One\n\nFine text.\n\n> quoted words\n> more \u4e2d words\n", 5),
+        ("# One\n\n> - quoted list\n> - with \u4e2d inside\n", 4),
+    ],
+    ids=["list-item", "list-paragraph", "block-quote", "list-in-quote"],
+)
+def test_missing_character_in_a_list_or_quote_is_refused_with_its_line(
+    edition: Path, markdown: str, line: int
+) -> None:
+    """List items and block quotes go through the glyph check too, with their own lines."""
+    section(edition, markdown)
+    code, output = run("check", edition)
+    assert code == ExitCode.INVALID_EDITION, output
+    assert f"one.md:{line}: error:" in output, output
+    assert "'\u4e2d' (U+4E2D" in output, output
+
+
 def test_control_characters_are_named_not_printed(edition: Path) -> None:
     section(edition, "# One\n\nA bell\x07 and an escape\x1b[31m here.\n")
     code, output = run("check", edition)

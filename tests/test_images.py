@@ -870,3 +870,36 @@ def test_full_bleed_crop_discards_the_pixels_that_do_not_show(
         red, _green, blue = out.convert("RGB").getpixel((10, 150))
         assert blue > 200 and red < 60
     assert prepared.effective_ppi == pytest.approx(100, abs=0.5)
+
+
+# --------------------------------------------------------------------------- black generation
+
+
+def test_shipped_profile_puts_black_in_neutrals(tmp_path: Path) -> None:
+    """Medium black generation: every sRGB grey darker than L* 80 carries K; mid-grey >= 15 %.
+
+    A zero-K profile turns greys into CMY only, and neutrals drift on press.  Each grey is an
+    8 x 8 block so that JPEG's blocks do not blur neighbours into it.
+    """
+    greys = [*range(0, 256, 4), 128]
+    ramp = Image.new("RGB", (8 * len(greys), 8))
+    for i, v in enumerate(greys):
+        ramp.paste((v, v, v), (8 * i, 0, 8 * i + 8, 8))
+    path = _write(tmp_path, "ramp.png", ramp)
+    policy = ImagePolicy("cmyk", 300, 450, 0, 0, ASSET_PROFILE, jpeg_quality=100)
+    prepared = _prepare(path, policy, tmp_path / "cache")
+    lab = ImageCms.applyTransform(
+        ramp,
+        ImageCms.buildTransform(
+            ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB"), "RGB", "LAB"
+        ),
+    )
+    with Image.open(prepared.path) as out:
+        cmyk = out.convert("CMYK")
+        for i, v in enumerate(greys):
+            k = cmyk.getpixel((8 * i + 4, 4))[3]
+            lightness = lab.getpixel((8 * i + 4, 4))[0] * 100 / 255
+            if lightness < 80:
+                assert k > 0, (v, lightness, cmyk.getpixel((8 * i + 4, 4)))
+            if v == 128:
+                assert k >= 0.15 * 255, cmyk.getpixel((8 * i + 4, 4))

@@ -166,8 +166,8 @@ def test_rgb_and_unembedded_helvetica_are_both_errors(tmp_path):
     c.showPage()
     c.save()
     report = preflight(path, "press")
-    assert {("error", "colour.device-rgb"), ("error", "fonts.embedded")} <= checks(report)
-    (font,) = only(report, "fonts.embedded")
+    assert {("error", "colour.device-rgb"), ("error", "fonts.standard-14")} <= checks(report)
+    (font,) = only(report, "fonts.standard-14")
     assert "Helvetica" in font.message and font.page == 1 and "page 1" in font.message
     assert "initialFontName" in font.hint
     assert not report.ok
@@ -260,6 +260,40 @@ def test_rgb_image_at_100_ppi_is_an_error(tmp_path):
     assert ppi.page == 1
     (rgb,) = only(report, "colour.device-rgb")
     assert "image Photo" in rgb.message
+
+
+def stretched_image_pdf(path: Path, *, width_px: int, height_px: int, placed: tuple) -> Path:
+    """One CMYK image of ``width_px x height_px`` placed at ``placed`` (w, h) points."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(400, 400))
+    image = pdf.make_stream(zlib.compress(bytes(width_px * height_px * 4)))
+    image.Type, image.Subtype = Name.XObject, Name.Image
+    image.Width, image.Height = width_px, height_px
+    image.ColorSpace, image.BitsPerComponent, image.Filter = Name.DeviceCMYK, 8, Name.FlateDecode
+    page = pdf.pages[0].obj
+    page.Resources = Dictionary(XObject=Dictionary(Photo=image))
+    w, h = placed
+    page.Contents = pdf.make_stream(f"q {w} 0 0 {h} 10 10 cm /Photo Do Q".encode())
+    pdf.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("px", "placed", "side"),
+    [((300, 100), (72, 72), "height"), ((100, 300), (72, 72), "width")],
+    ids=["short-height", "short-width"],
+)
+def test_stretched_image_is_measured_on_its_limiting_side(tmp_path, px, placed, side):
+    """300 x 100 px placed at 72 x 72 pt is 100 ppi, not the 300 ppi its width alone gives."""
+    path = stretched_image_pdf(tmp_path / "s.pdf", width_px=px[0], height_px=px[1], placed=placed)
+    report = preflight(path, "press")
+    (image,) = report.images
+    assert sorted((image.ppi_x, image.ppi_y)) == pytest.approx([100, 300], abs=0.01)
+    (ppi,) = only(report, "images.ppi")
+    assert ppi.severity == "error", ppi
+    assert "is placed at 100 ppi" in ppi.message and f"its {side}: 100 px over 25.4 mm" in (
+        ppi.message
+    )
 
 
 def test_image_at_200_ppi_is_a_warning(tmp_path):
@@ -379,7 +413,7 @@ def test_fonts_inside_forms_and_annotation_appearances_are_checked(tmp_path):
     )
     pdf.save(tmp_path / "f.pdf")
     messages = " ".join(
-        f.message for f in only(preflight(tmp_path / "f.pdf", "any"), "fonts.embedded")
+        f.message for f in only(preflight(tmp_path / "f.pdf", "any"), "fonts.standard-14")
     )
     assert "Helvetica" in messages and "Courier" in messages
 
@@ -618,3 +652,16 @@ def test_image_declaring_too_many_pixels_is_an_error(tmp_path: Path) -> None:
     report = preflight(path, "any")
     found = [f for f in report.findings if f.check == "images.too-large"]
     assert found and found[0].severity == "error" and "20000 x 10000" in found[0].message
+
+
+def test_icc_based_colour_is_listed_where_it_is_allowed(tmp_path):
+    def icc4(pdf):
+        icc = pdf.make_stream(b"\0" * 128)
+        icc.N = 4
+        return Dictionary(ColorSpace=Dictionary(CS0=Array([Name.ICCBased, icc])))
+
+    path = pike_page(tmp_path / "i.pdf", b"/CS0 cs 0 0 0 1 sc 0 0 10 10 re f", icc4)
+    report = preflight(path, "supplied-press")
+    (listed,) = only(report, "colour.managed")
+    assert listed.severity == "info" and "uses ICCBased/CMYK" in listed.message
+    assert listed.page == 1 and report.ok

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from pypdf import PdfWriter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
@@ -194,6 +195,29 @@ def test_ligatures_are_counted_per_site_and_presentation_forms_break_extraction(
     assert totals(pdf_of(tmp_path, plain, name="plain.pdf"))["extraction_intact"] is True
 
 
+def test_a_ligature_glyph_mapped_to_its_letters_keeps_extraction_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ToUnicode fix of notes/typesetting.md: the ffi glyph copies as "ffi"."""
+    stock = ttfonts.makeToUnicodeCMap
+
+    def letters(fontname: str, subset: list[int]) -> str:
+        cmap = stock(fontname, subset)
+        if 0xFB03 not in subset:
+            return cmap
+        code = subset.index(0xFB03)
+        return cmap.replace(f"<{code:02X}> <FB03>", f"<{code:02X}> <006600660069>")
+
+    monkeypatch.setattr(ttfonts, "makeToUnicodeCMap", letters)
+
+    def draw(canvas: Canvas, _: int) -> None:
+        ragged(canvas, "an o\ufb03ce", 350)
+
+    report = totals(pdf_of(tmp_path, draw))
+    assert report["ligature_sites"] == 1 and report["ligatures"] == 1
+    assert report["extraction_intact"] is True
+
+
 def test_reportlabs_own_shaping_is_measured_as_kerned_and_ligated(tmp_path: Path) -> None:
     """A composer that shapes (ReportLab's Paragraph with HarfBuzz) against one that does not."""
     text = (
@@ -263,10 +287,13 @@ def test_hanging_punctuation_is_justified_and_an_overfull_line_is_not(tmp_path: 
         justified(canvas, "gin and one line that is overfull", 336, right=RIGHT + 2)
         ragged(canvas, "by two points.", 322)
 
-    report = totals(pdf_of(tmp_path, draw))
-    assert report["justified"] == 3
-    assert report["hyphenated"] == 1
-    assert report["overfull"] == 1
+    report = measure(pdf_of(tmp_path, draw), None, [FONTS]).as_dict()
+    assert report["totals"]["justified"] == 3
+    assert report["totals"]["hyphenated"] == 1
+    assert report["totals"]["overfull"] == 1
+    assert report["details"]["overfull_lines"] == [
+        {"excess": 2.0, "page": "1", "text": "gin and one line that is overfull"}
+    ]
 
 
 def test_a_superscript_stays_on_its_line(tmp_path: Path) -> None:
@@ -390,6 +417,12 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_bytes(b"%PDF-1.4\nnot a pdf at all")
     code, output = run("proof", "--report", broken)
     assert code == 5 and "broken.pdf" in output
+    locked = tmp_path / "locked.pdf"
+    writer = PdfWriter(clone_from=pdf_of(tmp_path, lambda canvas, _: ragged(canvas, TEXT, 350)))
+    writer.encrypt("user", "owner", algorithm="AES-256")
+    writer.write(locked)
+    code, output = run("proof", "--report", locked)
+    assert code == 5 and "locked.pdf is protected by a password" in output
 
 
 # --- the CLI -----------------------------------------------------------------------------------
@@ -427,8 +460,21 @@ def test_proof_report_json_of_the_2019_sample(tmp_path: Path) -> None:
         assert set(page) == figures | {"index", "label", "columns", "fill"}
         assert 0.0 <= page["fill"] <= 1.0
     assert data["totals"]["justified"] > 100 and data["totals"]["kern_pairs"] > 50
+    for key in ("lines", "justified", "over_1_5", "hyphenated", "kern_pairs", "grid_on"):
+        assert data["totals"][key] == sum(page[key] for page in data["pages"]), key
+    # the bare file, with columns inferred from its text, measures (nearly) the same
+    bare = measure(next(tmp_path.glob("*-press.pdf")), None, [FONTS]).as_dict()["totals"]
+    for key in ("lines", "justified", "hyphenated", "kern_pairs", "grid_lines"):
+        assert abs(bare[key] - data["totals"][key]) <= 0.02 * data["totals"][key], key
     assert set(data["details"]) == {
-        "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found"
+        "short_breaks", "capitalised_breaks", "unkerned_pairs", "fonts_not_found",
+        "loosest_lines", "overfull_lines",
     }  # fmt: skip
+    loosest = data["details"]["loosest_lines"]
+    assert len(loosest) == 10 and loosest[0]["ratio"] == data["totals"]["worst_ratio"]
+    assert loosest[0]["text"] == data["totals"]["worst_text"]
+    assert [line["ratio"] for line in loosest] == sorted(
+        (line["ratio"] for line in loosest), reverse=True
+    )
     assert data["details"]["fonts_not_found"] == []
     assert "press:" in result.stderr

@@ -650,11 +650,13 @@ TYPOGRAPHY_SIZES = ("S", "M")  # the report takes about a second per 25 pages
 TYPOGRAPHY_CHILD = """
 import json, sys, time
 from pathlib import Path
-from printpipe.load import find_project_root, load_edition
+from printpipe.load import load_edition
+from printpipe.project import find_project
 from printpipe.typography import Geometry, layout_fonts, measure
 edition, pdf, report = sys.argv[1:4]
 loaded, _ = load_edition(Path(edition))
-fonts = [*layout_fonts(loaded.layout), find_project_root(loaded.root) / "assets" / "fonts"]
+assets = [folder / "fonts" for folder in find_project(loaded.root).asset_dirs()]
+fonts = [*layout_fonts(loaded.layout), *(folder for folder in assets if folder.is_dir())]
 start = time.perf_counter()
 data = measure(Path(pdf), Geometry.from_layout(loaded.layout), fonts).as_dict()
 data["seconds"] = time.perf_counter() - start

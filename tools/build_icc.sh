@@ -25,12 +25,14 @@ trap 'rm -rf "$work"' EXIT
 cp "$ti3" "$work/FOGRA39L.ti3"          # colprof writes next to its input; keep /usr clean
 (
     cd "$work"
-    # -qm    medium quality          -k z   zero black generation (K only where needed)
+    # -qm    medium quality
+    # -k p 0 0.05 1.0 0.7 1.0   medium black generation: K starts at 5 % of the tone range
+    #        (near white), rises linearly to 70 % of its possible range at black
     # -l 300 total ink limit 300 %   -L 95  black ink limit 95 %
     colprof -qm \
         -D "FOGRA39L (Argyll, printpipe)" \
         -C "Generated with ArgyllCMS colprof from FOGRA39L.ti3 (icc-profiles-free, Zlib licence). No warranty." \
-        -k z -l 300 -L 95 FOGRA39L
+        -k p 0 0.05 1.0 0.7 1.0 -l 300 -L 95 FOGRA39L
 )
 
 # colprof stamps the ICC header (bytes 24-35) with the current date and time: the only bytes

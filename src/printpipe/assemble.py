@@ -1,9 +1,11 @@
 """Stage 4: merge cover, body and appendices into one PDF with one page geometry.
 
 Supplied PDFs come from other hands, so each is opened defensively (encryption, damage, no
-pages) and each page is normalised to the edition's trim: a page whose trim already matches is
-moved so its trim sits on ours (keeping whatever bleed it has); any other page is scaled and
-centred to fit, with a warning, or refused when the edition says ``fit: refuse``.
+pages) and each page is normalised to the edition's trim, the way a prepress department reads
+a designer's export: by its TrimBox when it has one; without one, a page that measures the trim
+plus the layout's bleed on every side (or the file's declared ``bleed:``) is a page exported
+with bleed; either is moved 1:1 so its trim sits on ours, keeping its bleed.  Any other page is
+scaled and centred to fit, with a warning, or refused when the edition says ``fit: refuse``.
 The cover's front pages go first, its back pages last, with any padding blanks before them.
 """
 
@@ -14,7 +16,7 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,7 +40,9 @@ from pypdf.generic import (
 )
 
 from printpipe.errors import BadInputFileError, Diagnostic, ExitCode, Location
+from printpipe.fontfix import FontFixer, family
 from printpipe.model import Cover, SuppliedPdf
+from printpipe.spotcolour import convert_page
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +128,8 @@ class Assembled:
     writer: PdfWriter
     ranges: tuple[PageRange, ...]
     warnings: tuple[Diagnostic, ...]
+    placed: tuple[PlacedFile, ...] = ()
+    fixups: tuple[str, ...] = ()  # what was repaired in supplied pages, page by page
 
     @property
     def pages(self) -> int:
@@ -140,6 +146,12 @@ class PageGeometryPt:
     trim_w: float
     trim_h: float
     bleed: float
+    layout_bleed: float | None = None  # the layout's bleed, even for a target without bleed
+
+    @property
+    def supplied_bleed(self) -> float:
+        """The bleed a designer's export carries when it matches the layout."""
+        return self.bleed if self.layout_bleed is None else self.layout_bleed
 
     @property
     def media(self) -> tuple[float, float]:
@@ -253,19 +265,83 @@ def _read(pdf: SuppliedPdf, where: Location) -> tuple[PdfReader, int, str | None
     return reader, count, opened_with
 
 
+# What pypdf says, and what it means to someone who made the file (checked in order).
+_PLAIN_WORDS: tuple[tuple[str, str], ...] = (
+    ("four values for /", "it has no usable page size (a page box is not four numbers)"),
+    ("Stream has ended unexpectedly", "the file is cut short (a download or copy did not finish)"),
+    ("startxref", "its table of contents (xref) is damaged"),
+    ("xref", "its table of contents (xref) is damaged"),
+    ("Could not find object", "it refers to parts that are missing from the file"),
+    ("Unexpected end of stream", "the file is cut short (a download or copy did not finish)"),
+    ("Error -3 while decompressing", "a compressed part of it is corrupt"),
+    ("decrypt", "it is encrypted in a way that cannot be opened"),
+)
+
+
 def _why(error: BaseException) -> str:
+    """The library's complaint in the words of the person who made the file."""
     if isinstance(error, LimitReachedError):
         return (
             "a compressed stream inflates past pypdf's safety limit, as a decompression bomb does"
         )
-    return f"{type(error).__name__}: {str(error)[:160]}"
+    text = str(error)
+    for clue, plain in _PLAIN_WORDS:
+        if clue.lower() in text.lower():
+            return plain
+    return f"its structure is damaged: {text[:120]}" if text else "its structure is damaged"
 
 
-def _trim_of(page: PageObject) -> RectangleObject:
-    """The box that the supplier meant as the finished page."""
+BLEED_TOLERANCE_PT = 0.5 * PT_PER_MM  # an export's page size, rounded by the design tool
+
+
+def _trim_of(
+    page: PageObject, geometry: PageGeometryPt, pdf: SuppliedPdf
+) -> tuple[RectangleObject, str]:
+    """The box the supplier meant as the finished page, and the rule that found it.
+
+    A TrimBox says it; without one, a declared ``bleed:`` or a page exactly the trim plus the
+    layout's bleed on every side is an export with bleed ("use document bleed" without boxes,
+    as InDesign, Affinity and Scribus write it), whose trim is the page inset by that bleed.
+    """
     if "/TrimBox" in page:
-        return page.trimbox
-    return page.cropbox
+        return page.trimbox, "by its TrimBox"
+    visible = page.cropbox
+    if pdf.bleed_mm is not None:
+        return _inset(
+            visible, pdf.bleed_mm * PT_PER_MM
+        ), f"with its declared {pdf.bleed_mm:g} mm bleed"
+    bleed = geometry.supplied_bleed
+    width, height = float(visible.width), float(visible.height)
+    if (
+        bleed > 0
+        and abs(width - (geometry.trim_w + 2 * bleed)) <= BLEED_TOLERANCE_PT
+        and abs(height - (geometry.trim_h + 2 * bleed)) <= BLEED_TOLERANCE_PT
+    ):
+        inset = (width - geometry.trim_w) / 2, (height - geometry.trim_h) / 2
+        return (
+            _inset(visible, *inset),
+            f"as exported with the layout's {_mm(bleed)} mm bleed (no TrimBox)",
+        )
+    return visible, "at its page size"
+
+
+def _inset(box: RectangleObject, dx: float, dy: float | None = None) -> RectangleObject:
+    dy = dx if dy is None else dy
+    return RectangleObject(
+        [float(box.left) + dx, float(box.bottom) + dy, float(box.right) - dx, float(box.top) - dy]
+    )
+
+
+@dataclass(frozen=True)
+class PlacedFile:
+    """How the pages of one supplied file were placed: the rules used, for the build report."""
+
+    label: str
+    rules: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}: placed {' / '.join(self.rules)}"
 
 
 @dataclass(frozen=True)
@@ -309,10 +385,19 @@ def _page_list(numbers: Sequence[int]) -> str:
     return f"pages {text} are"
 
 
+@dataclass(frozen=True)
+class PagePlacement:
+    """How one supplied page was placed: the rule, the scale if scaled, and whether it bleeds."""
+
+    rule: str
+    scaled: ScaledPage | None
+    bleeds: bool  # its visible area reaches the target's bleed edge on every side
+
+
 def normalise_page(
     page: PageObject, geometry: PageGeometryPt, pdf: SuppliedPdf, number: int
-) -> ScaledPage | None:
-    """Move or scale ``page`` so its trim sits on the target trim; says so if it scaled it.
+) -> PagePlacement:
+    """Move or scale ``page`` so its trim sits on the target trim; the rule used, and the scale.
 
     Annotations that would print (filled-in form fields, stamps) are first drawn into the
     page, as a printer would show them: the finished file keeps no form fields or comments.
@@ -322,7 +407,7 @@ def normalise_page(
     if page.get("/Rotate", 0) % 360:
         _rotate_annotations(page)
         page.transfer_rotation_to_content()
-    trim = _trim_of(page)
+    trim, rule = _trim_of(page, geometry, pdf)
     visible = page.cropbox
     width, height = float(trim.width), float(trim.height)
     warning = None
@@ -330,28 +415,22 @@ def normalise_page(
         raise BadInputFileError(
             f"{pdf.label} page {number} has an empty page box", hint="export it again"
         )
-    same = (
-        abs(width - geometry.trim_w) <= TOLERANCE_PT
-        and abs(height - geometry.trim_h) <= TOLERANCE_PT
-    )
-    if same:
+    if _same_size(width, height, geometry):
         scale = 1.0
         tx = geometry.bleed - float(trim.left)
         ty = geometry.bleed - float(trim.bottom)
+        rule += ", 1:1"
     else:
         if pdf.fit == "refuse":
-            raise BadInputFileError(
-                f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm, "
-                f"not the trim size {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm",
-                location=pdf.location,
-                hint="supply it at the trim size, or set 'fit: scale' to scale it to fit",
-            )
+            raise _refused(pdf, number, width, height, geometry)
         scale = min(geometry.trim_w / width, geometry.trim_h / height)
         tx = geometry.bleed + (geometry.trim_w - width * scale) / 2 - float(trim.left) * scale
         ty = geometry.bleed + (geometry.trim_h - height * scale) / 2 - float(trim.bottom) * scale
         warning = ScaledPage(number, width, height, scale)
+        rule += f", scaled to fit ({_mm(width)} x {_mm(height)} mm, not the trim size)"
     media_w, media_h = geometry.media
     clip = _clipped(visible, scale, tx, ty, media_w, media_h)
+    bleeds = clip is None
     prefix = suffix = b""
     if clip is not None:
         left, bottom, right, top = clip
@@ -379,7 +458,81 @@ def normalise_page(
     )
     if "/ArtBox" in page:
         del page[NameObject("/ArtBox")]
-    return warning
+    return PagePlacement(rule, warning, bleeds)
+
+
+def _refused(
+    pdf: SuppliedPdf, number: int, width: float, height: float, geometry: PageGeometryPt
+) -> BadInputFileError:
+    return BadInputFileError(
+        f"{pdf.label} page {number} is {_mm(width)} x {_mm(height)} mm, "
+        f"not the trim size {_mm(geometry.trim_w)} x {_mm(geometry.trim_h)} mm",
+        location=pdf.location,
+        hint="supply it at the trim size, or set 'fit: scale' to scale it to fit",
+    )
+
+
+def _same_size(width: float, height: float, geometry: PageGeometryPt) -> bool:
+    return (
+        abs(width - geometry.trim_w) <= TOLERANCE_PT
+        and abs(height - geometry.trim_h) <= TOLERANCE_PT
+    )
+
+
+def check_supplied(
+    cover: Cover | None, appendices: Sequence[SuppliedPdf], geometry: PageGeometryPt
+) -> None:
+    """Raise what :func:`assemble` would refuse in the supplied files, without merging.
+
+    ``printpipe check`` promises the build's findings: the cover's page count, pages whose
+    content inflates past the limits, and pages that are not the trim size under
+    ``fit: refuse``.  Pages are read, not copied, so this is cheap next to a build.
+    """
+    for pdf in [*([cover.pdf] if cover is not None else []), *appendices]:
+        reader, _notes = open_pdf(pdf)
+        total = len(reader.pages)
+        indices = list(range(total))
+        if cover is not None and pdf is cover.pdf:
+            if total < cover.front_pages + cover.back_pages:
+                raise _short_cover(cover, total)
+            indices = [*range(cover.front_pages), *range(total - cover.back_pages, total)]
+        for index in indices:
+            try:
+                page = reader.pages[index]
+                contents = page.get_contents()
+                if contents is not None:
+                    contents.get_data()
+                turned = page.get("/Rotate", 0) % 180 == 90
+                seen_as = (
+                    replace(geometry, trim_w=geometry.trim_h, trim_h=geometry.trim_w)
+                    if turned
+                    else geometry
+                )  # the unrotated box, against the trim turned the same way
+                trim, _rule = _trim_of(page, seen_as, pdf)
+                width, height = float(trim.width), float(trim.height)
+                if turned:
+                    width, height = height, width
+            except _DAMAGE as error:
+                raise BadInputFileError(
+                    f"{pdf.label} page {index + 1} cannot be used ({_why(error)})",
+                    location=pdf.location,
+                    hint=_DAMAGE_HINT,
+                ) from None
+            if width <= 0 or height <= 0:
+                raise BadInputFileError(
+                    f"{pdf.label} page {index + 1} has an empty page box", hint="export it again"
+                )
+            if not _same_size(width, height, geometry) and pdf.fit == "refuse":
+                raise _refused(pdf, index + 1, width, height, geometry)
+
+
+def _short_cover(cover: Cover, total: int) -> BadInputFileError:
+    return BadInputFileError(
+        f"{cover.pdf.label} has {total} page(s); the edition takes "
+        f"{cover.front_pages} front and {cover.back_pages} back cover pages",
+        location=cover.pdf.location,
+        hint="supply all cover pages in one PDF, or set front_pages/back_pages",
+    )
 
 
 def _clipped(
@@ -625,17 +778,29 @@ def assemble(
     appendices: Sequence[SuppliedPdf],
     geometry: PageGeometryPt,
     pad_to_multiple: int | None,
+    colour: str = "cmyk",
+    fonts_dir: Path | None = None,
 ) -> Assembled:
-    """Merge everything in reading order and pad the page count for folding."""
+    """Merge everything in reading order and pad the page count for folding.
+
+    Supplied files that chose ``spot_colours: convert`` have their spot colours converted to
+    ``colour`` (the target's process space) page by page (:mod:`printpipe.spotcolour`).
+    Unembedded standard-14 fonts of supplied pages get the metric-compatible substitutes in
+    ``fonts_dir`` embedded (:mod:`printpipe.fontfix`).
+    """
     writer = PdfWriter()
+    fixer = FontFixer(writer, fonts_dir) if fonts_dir is not None else None
     ranges: list[PageRange] = []
     warnings: list[Diagnostic] = []
+    placed: dict[str, list[str]] = {}
+    fixups: list[str] = []
 
     def add(
         reader: PdfReader, indices: Sequence[int], kind: str, title: str, pdf: SuppliedPdf | None
     ) -> None:
         start = len(writer.pages)
         scaled: list[ScaledPage] = []
+        short: list[int] = []  # cover pages without bleed
         for index in indices:
             try:
                 source = reader.pages[index]
@@ -648,9 +813,25 @@ def assemble(
                         contents.get_data()
                 page = writer.add_page(source)
                 if pdf is not None:
-                    note = normalise_page(page, geometry, pdf, index + 1)
-                    if note is not None:
-                        scaled.append(note)
+                    rules = placed.setdefault(pdf.label, [])
+                    if pdf.spot_colours == "convert":
+                        for name in convert_page(page, pdf, index + 1, colour):
+                            fixups.append(
+                                f"{pdf.label} page {index + 1}: spot colour {name} converted "
+                                f"to process {colour.upper()}"
+                            )
+                    for name in fixer.fix_page(page) if fixer is not None else ():
+                        fixups.append(
+                            f"{pdf.label} page {index + 1}: font {name} embedded as "
+                            f"{family(name)} (metric-compatible)"
+                        )
+                    placement = normalise_page(page, geometry, pdf, index + 1)
+                    if placement.rule not in rules:
+                        rules.append(placement.rule)
+                    if placement.scaled is not None:
+                        scaled.append(placement.scaled)
+                    elif not placement.bleeds and kind.startswith("cover"):
+                        short.append(index + 1)
             except BadInputFileError:
                 raise
             except _DAMAGE as error:
@@ -662,6 +843,18 @@ def assemble(
                 ) from None
         if scaled and pdf is not None:
             warnings.append(scaled_warning(pdf, scaled, geometry))
+        if short and pdf is not None and geometry.bleed > 0:
+            warnings.append(
+                Diagnostic(
+                    f"{pdf.label} {_page_list(short)} without bleed: a background that "
+                    f"reaches the trim will show white slivers after cutting",
+                    pdf.location,
+                    f"export the cover with {_mm(geometry.bleed)} mm bleed (with or without "
+                    "a TrimBox)",
+                    severity="warning",
+                    code=ExitCode.BAD_INPUT_FILE,
+                )
+            )
         if indices:
             label = pdf.label if pdf else "body"
             ranges.append(PageRange(kind, title, start, len(indices), label))
@@ -675,12 +868,7 @@ def assemble(
         total = len(cover_reader.pages)
         wanted = cover.front_pages + cover.back_pages
         if total < wanted:
-            raise BadInputFileError(
-                f"{cover.pdf.label} has {total} page(s); the edition takes "
-                f"{cover.front_pages} front and {cover.back_pages} back cover pages",
-                location=cover.pdf.location,
-                hint="supply all cover pages in one PDF, or set front_pages/back_pages",
-            )
+            raise _short_cover(cover, total)
         front = list(range(cover.front_pages))
         back = list(range(total - cover.back_pages, total))
         if total > wanted:
@@ -729,4 +917,5 @@ def assemble(
     if cover_reader is not None and cover is not None:
         add(cover_reader, back, "cover-back", "Back cover", cover.pdf)
     log.debug("assembled %d pages from %d ranges", len(writer.pages), len(ranges))
-    return Assembled(writer, tuple(ranges), tuple(warnings))
+    placements = tuple(PlacedFile(label, tuple(rules)) for label, rules in placed.items())
+    return Assembled(writer, tuple(ranges), tuple(warnings), placements, tuple(fixups))

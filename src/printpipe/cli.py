@@ -184,6 +184,8 @@ def build(
     else:
         result = run_build(edition, options)
     _echo_diagnostics(result.warnings)
+    for line in result.placements:
+        click.echo(f"supplied: {line}")
     for target in result.results:
         click.echo(f"{target.target}: {display_path(target.path)} ({target.pages} pages)")
     click.echo(f"ok: {count_summary(result.warnings)}")
@@ -191,13 +193,24 @@ def build(
 
 @main.command()
 @EDITION
+@click.option(
+    "--target",
+    "-t",
+    "targets",
+    multiple=True,
+    type=click.Choice([*TARGET_NAMES, "all"]),
+    default=("press",),
+    show_default=True,
+    help="The targets a build would make; repeat or use 'all'.",
+)
 @PROJECT
 @handle_errors
-def check(edition: Path) -> None:
-    """Validate EDITION without building: same messages as build, much faster."""
-    from printpipe.pipeline import check as run_check
+def check(edition: Path, targets: tuple[str, ...]) -> None:
+    """Validate EDITION without building: the build's findings and exit codes, much faster."""
+    from printpipe.pipeline import check_edition
 
-    loaded, _, warnings = run_check(edition)
+    chosen = TARGET_NAMES if "all" in targets else tuple(dict.fromkeys(targets))
+    loaded, warnings = check_edition(edition, chosen)
     _echo_diagnostics(warnings)
     click.echo(
         f"{loaded.label}: ok: {count_summary(warnings)} "
@@ -301,21 +314,23 @@ def _typography_report(source: Path, out: Path | None, is_pdf: bool, as_json: bo
 
     from printpipe.pipeline import BuildOptions
     from printpipe.pipeline import build as run_build
-    from printpipe.project import DEFAULTS, nearest_project
+    from printpipe.project import DEFAULTS, explicit_project, find_project, nearest_project
     from printpipe.typography import Geometry, format_report, layout_fonts, measure
 
     if is_pdf:
-        homes = (nearest_project(Path.cwd()), DEFAULTS)
-        fonts = [home / "assets" / "fonts" for home in homes if home is not None]
-        report = measure(source, None, [f for f in fonts if f.is_dir()])
+        # the fonts of the project around the file (or the current folder), then the defaults
+        roots = [nearest_project(source.parent), nearest_project(Path.cwd()), explicit_project()]
+        folders = [root / "assets" for root in roots if root is not None] + [DEFAULTS / "assets"]
+        fonts = [folder / "fonts" for folder in folders if (folder / "fonts").is_dir()]
+        report = measure(source, None, fonts)
     else:
         result = run_build(source, BuildOptions(targets=("press",), out_dir=out))
         _echo_diagnostics(result.warnings)
         pdf = result.results[0].path
         click.echo(f"press: {pdf} ({result.results[0].pages} pages)", err=True)
         layout = result.edition.layout
-        assets = DEFAULTS / "assets" / "fonts"
-        fonts = [*layout_fonts(layout), *([assets] if assets.is_dir() else [])]
+        assets = [folder / "fonts" for folder in find_project(result.edition.root).asset_dirs()]
+        fonts = [*layout_fonts(layout), *(folder for folder in assets if folder.is_dir())]
         report = measure(pdf, Geometry.from_layout(layout), fonts)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))

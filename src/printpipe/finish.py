@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -26,6 +26,7 @@ from pypdf.generic import (
     ByteStringObject,
     ContentStream,
     DictionaryObject,
+    IndirectObject,
     NameObject,
     NumberObject,
     RectangleObject,
@@ -491,7 +492,44 @@ def finish(
     writer.pdf_header = f"%PDF-{target.pdf_version}"
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    drop_unreachable(writer)
     return writer
+
+
+def drop_unreachable(writer: PdfWriter) -> int:
+    """Free every object the catalog, Info and trailer cannot reach; returns how many.
+
+    pypdf's own clean-up keeps any object that some object refers to, so a cycle survives it:
+    a page copied only because a link's destination named it, and that page's own link
+    annotations pointing back, stay in the file though nothing in the page tree reaches them
+    (found by a print shop's check).  This walks from the roots instead.
+    """
+    # pypdf patches links copied from other files to the merged pages only when writing,
+    # after copying their destination pages a second time; patch them now, so those copies
+    # are unreachable below rather than left behind by the writer.
+    writer._resolve_links()
+    objects = writer._objects
+    seen: set[int] = set()
+    info = writer._info
+    roots = [writer.root_object.indirect_reference, info.indirect_reference if info else None]
+    stack: list[Any] = [r for r in roots if r is not None]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if item.pdf is not writer or item.idnum in seen or item.idnum > len(objects):
+                continue
+            seen.add(item.idnum)
+            item = objects[item.idnum - 1]
+        if isinstance(item, DictionaryObject):  # streams too
+            stack.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    dropped = 0
+    for index, obj in enumerate(objects):
+        if obj is not None and index + 1 not in seen:
+            objects[index] = None
+            dropped += 1
+    return dropped
 
 
 def stamp_pages(writer: PdfWriter, overlay_path: Path) -> None:

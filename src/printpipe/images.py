@@ -214,6 +214,47 @@ def effective_ppi(
     return min(width_px * 72.0 / placed_width_pt, height_px * 72.0 / placed_height_pt)
 
 
+def limiting_dimension(
+    width_px: int, height_px: int, placed_width_pt: float, placed_height_pt: float
+) -> str:
+    """Where a photo is placed and which side limits its ppi: "placed 171 x 114 mm: height 134 ppi".
+
+    A photo stretched or cropped to its frame has two resolutions; naming only the width (as
+    messages once did) sends the user to enlarge the wrong side.
+    """
+    ppi_w = width_px * 72.0 / placed_width_pt
+    ppi_h = height_px * 72.0 / placed_height_pt
+    side, ppi = ("width", ppi_w) if ppi_w <= ppi_h else ("height", ppi_h)
+    return (
+        f"placed {placed_width_pt / 72 * 25.4:.0f} x {placed_height_pt / 72 * 25.4:.0f} mm: "
+        f"its {side} limits it to {ppi:.0f} ppi"
+    )
+
+
+TAC_AREA_PX = 4  # total ink is judged on 4 x 4 pixel areas (0.34 mm at 300 ppi)
+
+
+def total_ink(path: Path) -> float:
+    """The highest total area coverage (C+M+Y+K, percent) of a prepared CMYK file.
+
+    Measured on the file as written (after JPEG encoding, whose ringing can push single pixels
+    past the profile's limit) over 4 x 4 pixel areas, as a press measures a patch, not a pixel.
+    A JPEG is decoded at a quarter of its size by the decoder's own scaling (fast, and an area
+    average by construction).  Anything that is not CMYK has no total ink: 0.
+    """
+    with Image.open(path) as im:
+        if im.mode != "CMYK":
+            return 0.0
+        width, height = im.size
+        im.draft("CMYK", (max(1, width // TAC_AREA_PX), max(1, height // TAC_AREA_PX)))
+        small = im.convert("CMYK")
+        if small.size[0] > max(1, width // TAC_AREA_PX):  # not a JPEG: average by hand
+            small = small.reduce(TAC_AREA_PX)
+    channels = [ch.get_flattened_data() for ch in small.split()]
+    peak = max(sum(values) for values in zip(*channels, strict=True))
+    return peak * 100 / 255
+
+
 def resolution_severity(ppi: float, policy: ImagePolicy) -> str | None:
     """``"error"``, ``"warning"`` or None for a photo of ``ppi`` under ``policy``.
 

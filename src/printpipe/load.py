@@ -587,6 +587,9 @@ def _build_layout(
             pad_to_multiple=int(press.get("pad_to_multiple", 4)),
             marks=bool(press.get("marks", False)),
             allow_padding=bool(press.get("allow_padding", True)),
+            overprint_black=bool(press.get("overprint_black", True)),
+            spot_colours=press.get("spot_colours"),
+            total_ink_limit=float(press.get("total_ink_limit", 300.0)),
             cmyk_profile=files.get("colour_management.cmyk_profile"),
             rgb_profile=files.get("colour_management.rgb_profile"),
             **{
@@ -969,6 +972,12 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _bleed(raw: dict) -> float | None:
+    """A supplied file's declared bleed in mm (the schema has checked it is a number)."""
+    value = raw.get("bleed")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _build_data_part(
     kind: str,
     value: dict[str, Any],
@@ -1006,6 +1015,8 @@ def _build_supplied(
                 source,
                 display_path(source),
                 "Cover",
+                bleed_mm=_bleed(raw_cover),
+                spot_colours=raw_cover.get("spot_colours"),
                 password=raw_cover.get("password"),
                 accept=raw_cover.get("accept"),
                 location=document.location(("cover", "file")),
@@ -1030,6 +1041,8 @@ def _build_supplied(
                     display_path(source),
                     str(raw.get("title", source.stem)),
                     fit=str(raw.get("fit", "scale")),
+                    bleed_mm=_bleed(raw),
+                    spot_colours=raw.get("spot_colours"),
                     password=raw.get("password"),
                     accept=raw.get("accept"),
                     location=document.location(("appendices", index, "file")),

@@ -302,6 +302,8 @@ class SuppliedPdf:
     label: str
     title: str
     fit: str = "scale"
+    bleed_mm: float | None = None  # declared bleed of a page without a TrimBox
+    spot_colours: str | None = None  # "keep" | "convert" | None (not decided: a warning)
     password: str | None = None
     accept: str | None = None
     location: Location | None = None
@@ -439,6 +441,9 @@ class PressSettings:
     pad_to_multiple: int = 4
     marks: bool = False
     allow_padding: bool = True  # False: a document that needs blank pages is an error
+    overprint_black: bool = True  # 100 % K text and rules overprint in the press file
+    spot_colours: str | None = None  # supplied files' spot colours: "keep" | "convert"
+    total_ink_limit: float = 300.0  # percent; the profile's limit (tools/build_icc.sh -l 300)
     cmyk_profile: Path | None = None
     rgb_profile: Path | None = None
     output_condition: str = "FOGRA39 (ISO 12647-2:2004, coated paper)"

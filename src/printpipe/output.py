@@ -239,7 +239,9 @@ def manifest_base(edition_root: Path) -> Path:
     return build_home(edition_root)
 
 
-def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> Path:
+def write_manifest(
+    path: Path, edition: Edition, results: Sequence[Written], fixups: Sequence[str] = ()
+) -> Path:
     """Record sha256 of every input and output, tool versions and SOURCE_DATE_EPOCH.
 
     Outputs of targets not built this time are kept from the previous manifest, so building
@@ -276,6 +278,7 @@ def write_manifest(path: Path, edition: Edition, results: Sequence[Written]) -> 
         "options": options,
         "inputs": inputs,
         "outputs": dict(sorted(outputs.items())),
+        "fixups": list(fixups),  # repairs made to supplied files (fonts embedded, colours)
         "tools": tool_versions(),
         "requirements_lock": lock_record(),
     }

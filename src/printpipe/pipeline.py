@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,8 +18,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from printpipe import __version__, geometry, images
-from printpipe.assemble import Assembled, PageGeometryPt, assemble, open_pdf, working_password
+from printpipe import __version__, fontfix, geometry, images
+from printpipe.assemble import (
+    Assembled,
+    PageGeometryPt,
+    assemble,
+    check_supplied,
+    open_pdf,
+    working_password,
+)
 from printpipe.compose import (
     ComposedBody,
     ComposeSettings,
@@ -43,8 +51,15 @@ from printpipe.load import display_path, load_edition
 from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
 from printpipe.newedition import find_placeholders, find_unconfirmed
 from printpipe.output import Written, output_error, write_atomically, write_manifest
-from printpipe.preflight import PROFILES, Finding, PreflightReport, preflight
-from printpipe.project import build_home, default_build_dir
+from printpipe.preflight import (
+    BREAKS_STANDARD,
+    NEVER_ACCEPTED,
+    PROFILES,
+    Finding,
+    PreflightReport,
+    preflight,
+)
+from printpipe.project import build_home, default_build_dir, find_project
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -84,6 +99,8 @@ class BuildResult:
     edition: Edition
     results: list[TargetResult] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    placements: list[str] = field(default_factory=list)  # how each supplied file was placed
+    fixups: list[str] = field(default_factory=list)  # repairs made to supplied pages
     timings: dict[str, float] = field(default_factory=dict)
     manifest: Path | None = None
 
@@ -151,6 +168,37 @@ def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagn
 
 
 MAX_PIXELS = 150_000_000
+
+
+def check_edition(
+    path: Path, targets: tuple[str, ...] = ("press",)
+) -> tuple[Edition, list[Diagnostic]]:
+    """``printpipe check``: everything a build of ``targets`` would find before writing.
+
+    The build's own order and exit codes: text and images, then per target the supplied
+    files' preflight (cached as the build caches it), the photos' resolution at their placed
+    size (computable from the layout without composing, see :mod:`printpipe.geometry`), and
+    what assembling would refuse (cover page count, damaged pages, ``fit: refuse``).
+    """
+    edition, infos, warnings = check(path)
+    found = list(warnings)
+    for name in targets:
+        target = TARGETS[name]
+        chosen = _supplied_for(edition, target.colour)
+        supplied = _supplied_checks(chosen, target)
+        found.extend(d for d in supplied if not d.is_error)
+        raise_if_errors(supplied, "supplied PDFs fail preflight", PreflightError)
+        bleed = edition.layout.page.bleed_pt if target.bleed else 0.0
+        if target.name == "press":
+            policy = image_policy(edition, target)
+            problems = _planned_resolution_problems(edition, infos, policy, bleed)
+            found.extend(d for d in problems if not d.is_error)
+            raise_if_errors(problems, "photos are below the press resolution", ImagePolicyError)
+        trim_w, trim_h = edition.layout.page.trim_pt
+        geometry = PageGeometryPt(trim_w, trim_h, bleed, edition.layout.page.bleed_pt)
+        check_supplied(chosen.cover, chosen.appendices, geometry)
+    unique = {(d.message, str(d.location), d.severity): d for d in found}
+    return edition, list(unique.values())
 
 
 # --- images ------------------------------------------------------------------------------------
@@ -233,13 +281,77 @@ def _resolution_problems(
             continue
         reported.add((placement.source, placement.page))
         threshold = policy.error_below_ppi if severity == "error" else policy.warn_below_ppi
+        where = images.limiting_dimension(
+            info.width_px, info.height_px, placement.width_pt, placement.height_pt
+        )
         problems.append(
             Diagnostic(
                 f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi on "
                 f"{page_name(body, placement.page, page_offset)} (below {threshold:.0f} ppi; "
-                "placed "
-                f"{placement.width_pt / 72 * 25.4:.0f} mm wide)",
+                f"{where})",
                 Location(display_path(placement.source)),
+                "supply a larger original, or place it smaller",
+                severity=severity,
+                code=ExitCode.IMAGE_POLICY,
+            )
+        )
+    return problems
+
+
+TAC_TOLERANCE = 1.0  # percent: rounding of 8-bit values over four channels
+
+
+def _ink_problems(
+    prepared: list[images.PreparedImage], infos: dict[Path, images.ImageInfo], limit: float
+) -> list[Diagnostic]:
+    """Total ink of every photo, measured on the file that goes into the PDF.
+
+    A photo printpipe converted above the limit is an error (the conversion is ours); one
+    supplied in CMYK is the photographer's separation, passed through: a warning.
+    """
+    problems = []
+    for image in prepared:
+        ink = images.total_ink(image.path)
+        if ink <= limit + TAC_TOLERANCE:
+            continue
+        info = infos.get(image.source)
+        supplied = info is not None and info.mode == "CMYK"
+        problems.append(
+            Diagnostic(
+                f"{'CMYK' if supplied else 'converted'} photo carries {ink:.0f} % total ink, "
+                f"above the {limit:g} % limit (press.total_ink_limit)",
+                Location(display_path(image.source)),
+                "separate it again with the printer's profile and ink limit"
+                if supplied
+                else "convert with the printer's profile (colour_management.cmyk_profile)",
+                severity="warning" if supplied else "error",
+                code=ExitCode.PREFLIGHT_FAILED,
+            )
+        )
+    return problems
+
+
+def _planned_resolution_problems(
+    edition: Edition,
+    infos: dict[Path, images.ImageInfo],
+    policy: images.ImagePolicy,
+    bleed: float,
+) -> list[Diagnostic]:
+    """The resolution policy at each photo's planned size (what the composed body will show)."""
+    problems: list[Diagnostic] = []
+    for (source, _kind), job in _image_jobs(edition, infos, bleed).items():
+        info, width_pt, height_pt = job[0], job[1], job[2]
+        ppi = images.effective_ppi(info.width_px, info.height_px, width_pt, height_pt)
+        severity = images.resolution_severity(ppi, policy)
+        if severity is None:
+            continue
+        threshold = policy.error_below_ppi if severity == "error" else policy.warn_below_ppi
+        where = images.limiting_dimension(info.width_px, info.height_px, width_pt, height_pt)
+        problems.append(
+            Diagnostic(
+                f"{info.width_px}x{info.height_px} px photo is {ppi:.0f} ppi where it is "
+                f"placed (below {threshold:.0f} ppi; {where})",
+                Location(display_path(source)),
                 "supply a larger original, or place it smaller",
                 severity=severity,
                 code=ExitCode.IMAGE_POLICY,
@@ -254,6 +366,13 @@ def _resolution_problems(
 def default_out_dir(edition: Edition) -> Path:
     """``<project>/build/<edition folder name>``, or ``<edition>/build`` outside any project."""
     return default_build_dir(edition.root)
+
+
+def fonts_dir(edition: Edition) -> Path:
+    """Where the standard-14 substitutes are: the nearest ``assets/fonts`` that has them."""
+    folders = [root / "fonts" for root in find_project(edition.root).asset_dirs()]
+    probe = fontfix.SUBSTITUTES["Helvetica"][0]
+    return next((f for f in folders if (f / probe).is_file()), folders[0])
 
 
 def cache_dir(edition: Edition) -> Path:
@@ -286,12 +405,30 @@ def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> Prefl
     return report
 
 
+_FONT_NAME = re.compile(r"font (\S+) is not embedded.*$")
+
+
+def _fixable_font(edition: Edition, finding: Finding) -> str | None:
+    """The standard-14 font a finding names, if assembling will embed a substitute for it."""
+    font = _FONT_NAME.search(finding.message)
+    if finding.check != "fonts.standard-14" or font is None:
+        return None
+    return font.group(1) if fontfix.substitute(font.group(1), fonts_dir(edition)) else None
+
+
+def _supplied_profile(target: Target) -> str:
+    return f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
+
+
 def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
-    """Preflight covers and appendices before merging; accepted problems become warnings."""
+    """Preflight covers and appendices before merging; accepted problems become warnings.
+
+    ``accept:`` never lets through what would harm a RIP or a reader (:data:`NEVER_ACCEPTED`).
+    """
     problems: list[Diagnostic] = []
     supplied = [edition.cover.pdf] if edition.cover else []
     supplied += list(edition.appendices)
-    profile = f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
+    profile = _supplied_profile(target)
     for pdf in supplied:
         report = _cached_preflight(edition, pdf, profile)
         for finding in report.findings:
@@ -300,15 +437,60 @@ def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
             severity = finding.severity
             message = f"{pdf.label}: {finding.message}"
             hint = finding.hint
-            if severity == "error" and pdf.accept:
+            name = _fixable_font(edition, finding)
+            if name is not None:
+                severity, hint = "info", None
+                fixed = f"font {name} embedded as {fontfix.family(name)} (metric-compatible)"
+                message = f"{pdf.label}: {_FONT_NAME.sub(fixed, finding.message)}"
+            if finding.check == "colour.spot" and pdf.spot_colours is not None:
+                severity, hint = "info", None
+                message += (
+                    " kept: it prints on a plate of its own"
+                    if pdf.spot_colours == "keep"
+                    else f" converted to process {target.colour.upper()} through its alternate "
+                    "space"
+                )
+            if severity == "error" and pdf.accept and finding.check not in NEVER_ACCEPTED:
                 severity = "warning"
                 message += f" (accepted: {pdf.accept})"
+            elif severity == "error" and finding.check in NEVER_ACCEPTED:
+                hint = f"{hint or 'fix the file'} ('accept:' cannot let this through)"
             elif severity == "error":
                 hint = f"{hint or 'fix the file'}; or add 'accept: <reason>' to it in edition.yaml"
             problems.append(
                 Diagnostic(message, pdf.location, hint, severity, ExitCode.PREFLIGHT_FAILED)
             )
     return problems
+
+
+def _accepted_breaks(edition: Edition, target: Target) -> list[str]:
+    """Accepted problems of supplied files that break the target's standard (from the cache)."""
+    if target.standard is None:
+        return []
+    supplied = [edition.cover.pdf] if edition.cover else []
+    found = []
+    for pdf in [*supplied, *edition.appendices]:
+        if not pdf.accept:
+            continue
+        report = _cached_preflight(edition, pdf, _supplied_profile(target))
+        found += [
+            f"{pdf.label} {f.message}"
+            for f in report.errors
+            if f.check in BREAKS_STANDARD and not _fixable_font(edition, f)
+        ]
+    return found
+
+
+def _claim_withdrawn(target: Target, breaks: list[str]) -> Diagnostic:
+    shown = "; ".join(breaks[:3]) + (f"; and {len(breaks) - 3} more" if len(breaks) > 3 else "")
+    return Diagnostic(
+        f"the {target.name} file does not declare {target.standard}: accepted problems in "
+        f"supplied files break it ({shown})",
+        None,
+        f"fix the supplied files (or remove 'accept:') for a file that is {target.standard}",
+        severity="warning",
+        code=ExitCode.PREFLIGHT_FAILED,
+    )
 
 
 def _proof_overlay(edition: Edition, bleed: float, out: Path) -> Path:
@@ -328,11 +510,19 @@ def _proof_overlay(edition: Edition, bleed: float, out: Path) -> Path:
 
 
 def _supplied_for(edition: Edition, colour: str) -> Edition:
-    """The edition with the supplied PDFs (CMYK, or their RGB exports) this colour wants."""
+    """The edition with the supplied PDFs (CMYK, or their RGB exports) this colour wants.
+
+    Each file's ``spot_colours`` choice is resolved here: its own, else the layout's.
+    """
+    default = edition.layout.press.spot_colours
+
+    def chosen(pdf: SuppliedPdf) -> SuppliedPdf:
+        return replace(pdf.for_colour(colour), spot_colours=pdf.spot_colours or default)
+
     return replace(
         edition,
-        cover=edition.cover.for_colour(colour) if edition.cover else None,
-        appendices=tuple(pdf.for_colour(colour) for pdf in edition.appendices),
+        cover=replace(edition.cover, pdf=chosen(edition.cover.pdf)) if edition.cover else None,
+        appendices=tuple(chosen(pdf) for pdf in edition.appendices),
     )
 
 
@@ -393,7 +583,10 @@ def build_target(
     policy = image_policy(edition, target)
     with _timed(timings, "preflight-supplied", options.progress):
         supplied = _supplied_checks(edition, target)
-        result.warnings.extend(d for d in supplied if not d.is_error)
+        result.warnings.extend(d for d in supplied if d.severity == "warning")
+        for found in supplied:
+            if found.severity == "info" and found.message not in result.placements:
+                result.placements.append(found.message)
         raise_if_errors(supplied, "supplied PDFs fail preflight", PreflightError)
     with _timed(timings, "images", options.progress):
         jobs = _image_jobs(edition, infos, bleed)
@@ -421,7 +614,11 @@ def build_target(
         body = compose_body(
             edition,
             ComposeSettings(
-                target.colour, target.bleed, first_page_recto=front % 2 == 0, proof=target.proof
+                target.colour,
+                target.bleed,
+                first_page_recto=front % 2 == 0,
+                overprint_black=target.colour == "cmyk" and layout.press.overprint_black,
+                proof=target.proof,
             ),
             lookup,
             body_path,
@@ -430,24 +627,40 @@ def build_target(
         problems = _resolution_problems(body, infos, policy, front)
         result.warnings.extend(d for d in problems if not d.is_error)
         raise_if_errors(problems, "photos are below the press resolution", ImagePolicyError)
+    if target.colour == "cmyk":
+        inked = _ink_problems(done, infos, layout.press.total_ink_limit)
+        result.warnings.extend(d for d in inked if not d.is_error)
+        raise_if_errors(inked, "photos carry more ink than the press takes", PreflightError)
     with _timed(timings, "assemble", options.progress):
         trim_w, trim_h = layout.page.trim_pt
         assembled: Assembled = assemble(
             body_path,
             edition.cover,
             edition.appendices,
-            PageGeometryPt(trim_w, trim_h, bleed),
+            PageGeometryPt(trim_w, trim_h, bleed, layout.page.bleed_pt),
             layout.press.pad_to_multiple if target.pad else None,
+            colour=target.colour,
+            fonts_dir=fonts_dir(edition),
         )
         result.warnings.extend(assembled.warnings)
         _refuse_padding(edition, assembled)
+        for fixup in assembled.fixups:
+            if fixup not in result.fixups:
+                result.fixups.append(fixup)
+        for placed in assembled.placed:
+            if placed.text not in result.placements:
+                result.placements.append(placed.text)
     body_start = assembled.range_of("body")[0].start
     headings = [Heading(h.title, h.level, body_start + h.page - 1) for h in body.headings]
     with _timed(timings, "finish", options.progress):
         if target.proof:  # before finishing, so subset tags, /ID and compression include it
             overlay = _proof_overlay(edition, bleed, work / f"{target.name}-overlay.pdf")
             stamp_pages(assembled.writer, overlay)
-        writer = finish(assembled, edition, target, headings, build_date(edition))
+        breaks = _accepted_breaks(edition, target)
+        if breaks:
+            result.warnings.append(_claim_withdrawn(target, breaks))
+        claimed = replace(target, standard=None) if breaks else target
+        writer = finish(assembled, edition, claimed, headings, build_date(edition))
     out_dir = options.out_dir or default_out_dir(edition)
     final = out_dir / f"{edition.slug}-{target.name}.pdf"
     with _timed(timings, "write", options.progress), write_atomically(final) as temporary:
@@ -459,6 +672,7 @@ def build_target(
                 base,
                 trim_size_mm=layout.page.trim_mm,
                 page_multiple=layout.press.pad_to_multiple if base.page_multiple else None,
+                claims_standard=not breaks,
             )
             supplied_pages = frozenset(
                 page
@@ -523,6 +737,8 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
                 raise output_error(Path(work), error) from None
     out_dir = options.out_dir or default_out_dir(edition)
     written = [Written(r.target, r.path, r.pages) for r in result.results]
-    result.manifest = write_manifest(out_dir / "manifest.json", edition, written)
+    result.manifest = write_manifest(
+        out_dir / "manifest.json", edition, written, fixups=result.fixups
+    )
     timings["total"] = time.perf_counter() - started
     return result

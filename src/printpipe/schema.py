@@ -258,6 +258,21 @@ _PART = {
     "additionalProperties": False,
 }
 
+_SPOT_COLOURS = {
+    "enum": ["keep", "convert"],
+    "description": "Spot colours (PANTONE...) in supplied PDFs: keep them as plates of their "
+    "own (reported), or convert them to process colour through their alternate space. "
+    "Unset: each is a warning.",
+}
+
+_SUPPLIED_BLEED = {
+    "type": "number",
+    "minimum": 0,
+    "maximum": 20,
+    "description": "Bleed (mm) on every side of pages exported with bleed but no TrimBox; "
+    "without it, a page of exactly trim + the layout's bleed is recognised as such.",
+}
+
 EDITION_SCHEMA: dict[str, Any] = _obj(
     {
         "title": _described(_STR, "The report's title (cover, metadata, running heads)."),
@@ -289,6 +304,8 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                 ),
                 "front_pages": {"type": "integer", "minimum": 0, "default": 2},
                 "back_pages": {"type": "integer", "minimum": 0, "default": 2},
+                "bleed": _SUPPLIED_BLEED,
+                "spot_colours": _SPOT_COLOURS,
                 "password": _described(_STR, "Password of an encrypted cover."),
                 "accept": _described(_STR, "Why preflight problems of this file are accepted."),
             },
@@ -309,6 +326,8 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                         "default": "scale",
                         "description": "What to do with pages that are not the trim size.",
                     },
+                    "bleed": _SUPPLIED_BLEED,
+                    "spot_colours": _SPOT_COLOURS,
                     "password": _described(_STR, "Password of an encrypted appendix."),
                     "accept": _described(_STR, "Why preflight problems are accepted."),
                 },
@@ -514,6 +533,17 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     {"type": "boolean"},
                     "Blank pages may be added to reach pad_to_multiple (reported as a note); "
                     "false makes a document that needs them an error.",
+                ),
+                "spot_colours": _SPOT_COLOURS,
+                "total_ink_limit": _described(
+                    {"type": "number", "minimum": 200, "maximum": 400, "default": 300},
+                    "Highest total ink (C+M+Y+K, %) a converted photo may carry after JPEG "
+                    "encoding; the CMYK profile's own limit.",
+                ),
+                "overprint_black": _described(
+                    {"type": "boolean", "default": True},
+                    "100 % K text and rules overprint in the press file (no white halo when "
+                    "plates mis-register); false makes them knock out.",
                 ),
             }
         ),

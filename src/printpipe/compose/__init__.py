@@ -18,6 +18,7 @@ from printpipe.compose.document import BodyDocument, HeadingMark, LayoutSettled,
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
+from printpipe.compose.overprint import OverprintCanvas
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
@@ -64,6 +65,7 @@ class ComposeSettings:
     bleed: bool
     first_page_recto: bool = True
     proof: bool = False  # mark each photo's focus
+    overprint_black: bool = False  # 100 % K fills and strokes overprint (press)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,10 @@ def compose_body(
         *StoryBuilder(edition, sheet, images, bleed, settings.proof).build(),
     ]
     try:
-        doc.multiBuild(story, maxPasses=6)
+        if settings.overprint_black:
+            doc.multiBuild(story, maxPasses=6, canvasmaker=OverprintCanvas)
+        else:
+            doc.multiBuild(story, maxPasses=6)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]

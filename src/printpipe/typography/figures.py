@@ -35,10 +35,11 @@ class Figures:
     grid_on: int = 0
 
     def add(self, other: Figures) -> None:
+        """Add ``other``'s counts to these; keep the worse of the two worst lines."""
         for item in fields(self):
-            if item.type == "int":
-                name = item.name
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+            value = getattr(self, item.name)
+            if isinstance(value, int):
+                setattr(self, item.name, value + getattr(other, item.name))
         if other.worst_ratio is not None and (
             self.worst_ratio is None or other.worst_ratio > self.worst_ratio
         ):
@@ -87,6 +88,9 @@ class PageReport:
     fill: float
 
 
+LOOSEST = 10  # justified lines listed in the details, loosest first
+
+
 @dataclass
 class Report:
     """Everything measured, by page and in total."""
@@ -99,6 +103,8 @@ class Report:
     capitalised_breaks: list[str]
     unkerned: Counter[str]
     fonts_not_found: list[str]
+    loose_lines: list[tuple[float, str, str]]  # (ratio, page label, text), the loosest first
+    overfull_lines: list[tuple[float, str, str]]  # (pt past the edge, page label, text)
 
     def as_dict(self) -> dict[str, Any]:
         fills = [page.fill for page in self.pages]
@@ -125,5 +131,13 @@ class Report:
                 "capitalised_breaks": self.capitalised_breaks,
                 "unkerned_pairs": dict(sorted(self.unkerned.items())),
                 "fonts_not_found": self.fonts_not_found,
+                "loosest_lines": [
+                    {"ratio": round(ratio, 2), "page": label, "text": text}
+                    for ratio, label, text in self.loose_lines[:LOOSEST]
+                ],
+                "overfull_lines": [
+                    {"excess": round(excess, 2), "page": label, "text": text}
+                    for excess, label, text in self.overfull_lines
+                ],
             },
         }

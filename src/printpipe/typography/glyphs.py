@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import itertools
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from pdfminer.pdfdevice import PDFTextDevice
-from pdfminer.pdfdocument import PDFDocument, PDFNoPageLabels
+from pdfminer.pdfdocument import PDFDocument, PDFNoPageLabels, PDFPasswordIncorrect
 from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
 from pdfminer.psexceptions import PSException
 
 from printpipe.errors import BadInputFileError, MissingInputError
@@ -182,14 +184,25 @@ def read_body_pages(pdf: Path) -> list[PageGlyphs]:
                     continue
                 device.glyphs, device.images = [], []
                 interpreter.process_page(page)
-                x0, y0, x1, y1 = (float(v) for v in page.attrs.get("TrimBox", page.mediabox))
+                box = resolve1(page.attrs.get("TrimBox")) or page.mediabox
+                x0, y0, x1, y1 = (float(resolve1(v)) for v in box)
                 found.append(
                     PageGlyphs(
                         index, label, Box(x0, y0, x1, y1), device.glyphs, list(device.images)
                     )
                 )
             return found
-    except (PSException, ValueError, KeyError, TypeError) as error:
+    except PDFPasswordIncorrect:
+        raise BadInputFileError(
+            f"{display_path(pdf)} is protected by a password",
+            hint="measure an unencrypted copy (`qpdf --decrypt --password=... in out`)",
+        ) from None
+    except OSError as error:
+        raise MissingInputError(
+            f"cannot read {display_path(pdf)}: {error.strerror or error}",
+            hint="check the file's permissions",
+        ) from None
+    except (PSException, ValueError, KeyError, TypeError, IndexError, zlib.error) as error:
         raise BadInputFileError(
             f"cannot read {display_path(pdf)}: {type(error).__name__}: {error}",
             hint="check that it is an unencrypted PDF (`qpdf --check` tells more)",

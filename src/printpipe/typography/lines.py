@@ -47,7 +47,7 @@ class Line:
 
     @cached_property
     def size(self) -> float:
-        return Counter(round(g.size, 2) for g in self.glyphs).most_common(1)[0][0]
+        return round(Counter(g.size for g in self.glyphs).most_common(1)[0][0], 2)
 
     @cached_property
     def text(self) -> str:
@@ -116,19 +116,18 @@ def split_columns(lines: Iterable[Line], columns: Sequence[Column]) -> list[Line
     )
     result: list[Line] = []
     for line in lines:
+        if gap is None:
+            result.append(Line(line.glyphs, column_of(line.x0, columns)))
+            continue
         current = [line.glyphs[0]]
         column = column_of(line.x0, columns)
         for glyph in line.glyphs[1:]:
-            here = column_of(glyph.x, columns)
             previous = current[-1]
-            if (
-                gap is not None
-                and here is not None
-                and here != column
-                and glyph.x - (previous.x + previous.advance) >= gap
-            ):
-                result.append(Line(current, column))
-                current, column = [], here
+            if glyph.x - (previous.x + previous.advance) >= gap:
+                here = column_of(glyph.x, columns)
+                if here is not None and here != column:
+                    result.append(Line(current, column))
+                    current, column = [], here
             current.append(glyph)
         result.append(Line(current, column))
     return [line for line in result if line.text.strip()]

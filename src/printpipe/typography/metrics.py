@@ -128,17 +128,19 @@ class _Measurer:
         self.short_breaks: list[str] = []
         self.capitalised_breaks: list[str] = []
         self.unkerned: Counter[str] = Counter()
+        self.loose_lines: list[tuple[float, str, str]] = []
+        self.overfull_lines: list[tuple[float, str, str]] = []
         raw = [raw_lines(page.glyphs) for page in pages]
         sizes: Counter[float] = Counter()
         for lines in raw:
             for line in lines:
                 for glyph in line.glyphs:
                     if not glyph.is_space:
-                        sizes[round(glyph.size, 2)] += 1
+                        sizes[glyph.size] += 1
         self.body_size = (
             geometry.body_size
             if geometry and geometry.body_size
-            else (sizes.most_common(1)[0][0] if sizes else None)
+            else (round(sizes.most_common(1)[0][0], 2) if sizes else None)
         )
         self.columns: list[list[Column]] = []
         self.areas: list[Box | None] = []
@@ -281,11 +283,14 @@ class _Measurer:
             if not any(abs(edge - right) <= LINE_TOLERANCE for edge in edges):
                 if line.x1 > right + LINE_TOLERANCE and line.edge_before_hang() > right:
                     figures.overfull += 1
+                    label = self.pages[p].label
+                    self.overfull_lines.append((line.x1 - right, label, line.text.strip()))
                 continue
             figures.justified += 1
             figures.over_1_5 += ratio > 1.5
             figures.over_2 += ratio > 2.0
             figures.hyphenated += hyphen
+            self.loose_lines.append((ratio, self.pages[p].label, line.text.strip()))
             if figures.worst_ratio is None or ratio > figures.worst_ratio:
                 figures.worst_ratio, figures.worst_text = ratio, line.text.strip()
 
@@ -319,6 +324,8 @@ class _Measurer:
                     figures.missing_unicode += 1
             for a, b in itertools.pairwise(line.glyphs):
                 if a.is_space or b.is_space or a.font != b.font or abs(a.size - b.size) > 0.01:
+                    continue
+                if is_gap(a, b):  # two words placed one by one: no pair
                     continue
                 first, second = glyph_char(a), glyph_char(b)
                 if first is None or second is None or not (first + second).strip():
@@ -371,8 +378,9 @@ class _Measurer:
         boxes: list[Box] = []
         for line in self.lines[p]:
             leading = self.leading.get(line.size, 1.2 * line.size)
-            if line.column is not None:
-                x0, x1 = columns[line.column].left, columns[line.column].right
+            if line.column is not None:  # the columns it spans (a full-width caption: all)
+                reached = [c for c in columns[line.column :] if c.left < line.x1]
+                x0, x1 = columns[line.column].left, reached[-1].right
             else:
                 x0, x1 = line.x0, line.x1
             box = Box(x0, line.y - 0.25 * leading, x1, line.y + 0.75 * leading).clip(area)
@@ -420,4 +428,6 @@ def measure(pdf: Path, geometry: Geometry | None = None, fonts: Sequence[Path] =
         capitalised_breaks=measurer.capitalised_breaks,
         unkerned=measurer.unkerned,
         fonts_not_found=sorted(kerns.missing),
+        loose_lines=sorted(measurer.loose_lines, key=lambda item: -item[0]),
+        overfull_lines=measurer.overfull_lines,
     )

@@ -18,6 +18,13 @@ def _listed(items: Sequence[str], limit: int = 8) -> str:
     return f": {shown}" + (", ..." if len(items) > limit else "")
 
 
+SHOWN = 5  # lines listed under the totals
+
+
+def _clip(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def format_report(report: Report) -> str:
     """The report as a table a designer reads: totals first, then one row per body page."""
     data = report.as_dict()
@@ -61,6 +68,18 @@ def format_report(report: Report) -> str:
     ]
     if report.fonts_not_found:
         lines.append(f"{'fonts not found (not kerned)':34} {', '.join(report.fonts_not_found)}")
+    if report.loose_lines:
+        lines += ["", "loosest justified lines (word space / natural):"]
+        lines += [
+            f"  {ratio:6.2f}x  page {label:>4}  {_clip(text)}"
+            for ratio, label, text in report.loose_lines[:SHOWN]
+        ]
+    if report.overfull_lines:
+        lines += ["", "overfull lines (past the column's edge):"]
+        lines += [
+            f"  {excess:5.2f} pt  page {label:>4}  {_clip(text)}"
+            for excess, label, text in report.overfull_lines[:SHOWN]
+        ]
     head = (
         f"{'page':>5} {'cols':>4} {'lines':>5} {'just':>5} {'>1.5x':>6} {'>2x':>5} "
         f"{'worst':>6} {'hyph':>5} {'stack':>5} {'short':>5} {'kerned':>9} {'lig':>7} "
