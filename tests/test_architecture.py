@@ -17,7 +17,15 @@ HOMES = {
     "markdown_it": {"markdown.py"},
     "jsonschema": {"load.py"},
     "pdfminer": {"typography"},
+    "uharfbuzz": {"typeset", "typography"},
+    "pyphen": {"typeset"},
 }
+
+
+def test_the_typesetter_does_not_draw() -> None:
+    """typeset/ hands compose finished lines; only compose talks to ReportLab."""
+    for path in sorted((PACKAGE / "typeset").rglob("*.py")):
+        assert "reportlab" not in _imports(path), path
 
 
 def _imports(path: Path) -> set[str]:

@@ -28,6 +28,7 @@ from printpipe.model import (
     Cover,
     Edition,
     FontFamily,
+    Hyphenation,
     ImageThresholds,
     Layout,
     PageBreak,
@@ -583,6 +584,8 @@ def _build_layout(
         contents_leaders=bool((data.get("contents") or {}).get("leaders", True)),
         folio_position=str((data.get("folio") or {}).get("position", "outer")),
         folio_start=int((data.get("folio") or {}).get("start", 1)),
+        grid=bool(data.get("grid", False)),
+        hyphenation=_hyphenation(data.get("hyphenation")),
         press=PressSettings(
             pad_to_multiple=int(press.get("pad_to_multiple", 4)),
             marks=bool(press.get("marks", False)),
@@ -829,6 +832,7 @@ def load_edition(path: Path) -> tuple[Edition, list[Diagnostic]]:
         appendices=appendices,
         parts=parts,
         inputs=tuple(dict.fromkeys([file.resolve(), *layout.files, *paths.inputs])),
+        hyphenation=_hyphenation(data.get("hyphenation")),
     )
     return edition, [d for d in problems if not d.is_error]
 
@@ -840,6 +844,16 @@ def _running_head(data: dict[str, Any]) -> RunningHead:
     return RunningHead(
         **{k: v for k, v in data.items() if k != "skip"},
         skip=tuple(str(kind) for kind in _list(data.get("skip"))),
+    )
+
+
+def _hyphenation(value: Any) -> Hyphenation:
+    """The ``hyphenation:`` mapping of a layout or an edition (already schema-checked)."""
+    data = value if isinstance(value, dict) else {}
+    return Hyphenation(
+        capitalised=bool(data.get("capitalised", False)),
+        exceptions=tuple(str(word) for word in _list(data.get("exceptions"))),
+        never=tuple(str(word) for word in _list(data.get("never"))),
     )
 
 

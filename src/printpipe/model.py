@@ -476,6 +476,15 @@ class RunningHead:
 
 
 @dataclass(frozen=True)
+class Hyphenation:
+    """Hyphenation rules beyond the patterns: word lists, and whether capitals may break."""
+
+    capitalised: bool = False
+    exceptions: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TableLook:
     """Rules and shading of tables (colour names from ``colours:``), and negative numbers."""
 
@@ -510,6 +519,8 @@ class Layout:
     contents_leaders: bool = True
     palette: tuple[Colour, ...] = ()  # chart series colours, in order
     tables: TableLook = TableLook()
+    grid: bool = False
+    hyphenation: Hyphenation = Hyphenation()
 
 
 # --- The edition -------------------------------------------------------------------------------
@@ -533,3 +544,4 @@ class Edition:
     appendices: tuple[SuppliedPdf, ...]
     parts: tuple[Part, ...]
     inputs: tuple[Path, ...] = field(default=())
+    hyphenation: Hyphenation = Hyphenation()

@@ -239,6 +239,14 @@ _PART_KINDS: dict[str, dict[str, Any]] = {
 
 PART_KINDS = tuple(_PART_KINDS)
 
+_WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_HYPHENATION_LISTS = {
+    "exceptions": _described(
+        _WORDS, "Words with their only break points marked by hyphens, e.g. 'pro-tec-tion'."
+    ),
+    "never": _described(_WORDS, "Words never to hyphenate (names, brands)."),
+}
+
 BREAKS = ("recto", "page", "column", "none")
 
 _PART = {
@@ -334,6 +342,10 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                 ("file", "title"),
             ),
         },
+        "hyphenation": _obj(
+            _HYPHENATION_LISTS,
+            description="Hyphenation words for this edition, added to the layout's lists.",
+        ),
         "parts": {"type": "array", "items": _PART, "minItems": 1},
     },
     ("title", "organisation", "year", "layout", "parts"),
@@ -522,6 +534,19 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
             description="The contents page.",
         ),
         "folio": _obj({"position": {"enum": ["outer", "centre"]}, "start": {"type": "integer"}}),
+        "grid": _described(
+            {"type": "boolean"},
+            "Baseline grid: body lines of every column on multiples of the body leading.",
+        ),
+        "hyphenation": _obj(
+            {
+                **_HYPHENATION_LISTS,
+                "capitalised": _described(
+                    {"type": "boolean"}, "Also hyphenate capitalised words (default: no)."
+                ),
+            },
+            description="Hyphenation rules beyond the language's patterns.",
+        ),
         "press": _obj(
             {
                 "pad_to_multiple": _described(

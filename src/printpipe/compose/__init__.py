@@ -14,6 +14,7 @@ from pathlib import Path
 from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
 
+from printpipe.compose import rlhooks
 from printpipe.compose.document import BodyDocument, HeadingMark, LayoutSettled, PageHeads
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
@@ -123,10 +124,11 @@ def compose_body(
         *StoryBuilder(edition, sheet, images, bleed, settings.proof).build(),
     ]
     try:
-        if settings.overprint_black:
-            doc.multiBuild(story, maxPasses=6, canvasmaker=OverprintCanvas)
-        else:
-            doc.multiBuild(story, maxPasses=6)
+        with rlhooks.ligature_text():
+            if settings.overprint_black:
+                doc.multiBuild(story, maxPasses=6, canvasmaker=OverprintCanvas)
+            else:
+                doc.multiBuild(story, maxPasses=6)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]

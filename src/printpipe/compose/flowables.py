@@ -14,6 +14,7 @@ from typing import Any
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from printpipe.compose.styles import StyleSheet
+from printpipe.compose.text import TextMaker
 
 
 @dataclass(frozen=True)
@@ -169,29 +170,30 @@ def table_style(sheet: StyleSheet, *commands: tuple) -> TableStyle:
 
 
 def photo_block(
-    image: PlacedImage, caption: str | None, credit: str | None, sheet: StyleSheet
+    image: PlacedImage,
+    caption: str | None,
+    credit: str | None,
+    sheet: StyleSheet,
+    text: TextMaker,
 ) -> Flowable:
     """A photo with its caption and credit, kept on one page."""
     items: list[Flowable] = [image]
     if caption:
-        items.append(Paragraph(sheet.plain(caption, "caption"), sheet["caption"]))
+        items.append(text.plain(caption, "caption"))
     if credit:
-        items.append(Paragraph(sheet.plain(credit, "credit"), sheet["credit"]))
+        items.append(text.plain(credit, "credit"))
     else:
         items.append(Spacer(1, sheet["credit"].spaceAfter))
     return KeepTogether(items)
 
 
-def pull_quote(text: str, attribution: str | None, sheet: StyleSheet, width: float) -> Flowable:
-    """A quotation set large with a rule on its left."""
-    cells: list[Flowable] = [Paragraph(sheet.plain(f"“{text}”", "pull_quote"), sheet["pull_quote"])]
+def pull_quote(
+    quote: str, attribution: str | None, sheet: StyleSheet, text: TextMaker, width: float
+) -> Flowable:
+    """A quotation set large with a rule on its left; the opening quote mark hangs."""
+    cells: list[Flowable] = [text.plain(f"“{quote}”", "pull_quote", grid=False)]
     if attribution:
-        cells.append(
-            Paragraph(
-                sheet.plain(f"— {attribution}", "pull_quote_attribution"),
-                sheet["pull_quote_attribution"],
-            )
-        )
+        cells.append(text.plain(f"— {attribution}", "pull_quote_attribution", grid=False))
     table = Table([[cells]], colWidths=[width])
     table.setStyle(
         table_style(
@@ -214,19 +216,25 @@ def pull_quote(text: str, attribution: str | None, sheet: StyleSheet, width: flo
 
 
 def callout_box(
-    title: str, text: str, link: str | None, link_text: str | None, sheet: StyleSheet, width: float
+    title: str,
+    body: str,
+    link: str | None,
+    link_text: str | None,
+    sheet: StyleSheet,
+    text: TextMaker,
+    width: float,
 ) -> Flowable:
     """A tinted box with a title, a sentence and a link: the subscribe box."""
     from printpipe.model import Run
 
     cells: list[Flowable] = [
-        Paragraph(sheet.plain(title, "callout_title"), sheet["callout_title"]),
-        Paragraph(sheet.plain(text, "callout_body"), sheet["callout_body"]),
+        text.plain(title, "callout_title", grid=False),
+        text.plain(body, "callout_body", grid=False),
     ]
     if link:
         runs = [Run(link_text or link, bold=True, href=link)]
         cells.append(Spacer(1, 4))
-        cells.append(Paragraph(sheet.markup(runs, "callout_body"), sheet["callout_body"]))
+        cells.append(text.block(runs, "callout_body", grid=False))
     background = sheet.palette["tint" if "tint" in sheet.layout.colours else "paper"]
     table = Table([[cells]], colWidths=[width])
     table.setStyle(

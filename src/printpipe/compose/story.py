@@ -11,8 +11,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    ListFlowable,
-    ListItem,
     PageBreak,
     Paragraph,
     Spacer,
@@ -40,6 +38,8 @@ from printpipe.compose.flowables import (
 from printpipe.compose.keyfigures import key_figures
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
+from printpipe.compose.text import TextMaker
+from printpipe.compose.textblock import TextBlock
 from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
     MM,
@@ -109,6 +109,7 @@ class StoryBuilder:
         self.heading_count = 0
         self.float_count = 0
         self.seen_section = False
+        self.text = TextMaker(edition, sheet)
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = []
@@ -188,7 +189,9 @@ class StoryBuilder:
         elif isinstance(part, Photo):
             yield from self.photo(part)
         elif isinstance(part, PullQuote):
-            block = pull_quote(part.text, part.attribution, self.sheet, self.page.column_width_pt)
+            block = pull_quote(
+                part.text, part.attribution, self.sheet, self.text, self.page.column_width_pt
+            )
             yield self.must_fit(block, "the pull quote", part.location)
         elif isinstance(part, Callout):
             block = callout_box(
@@ -197,6 +200,7 @@ class StoryBuilder:
                 part.link,
                 part.link_text,
                 self.sheet,
+                self.text,
                 self.page.column_width_pt,
             )
             yield self.must_fit(block, "the call-out box", part.location)
@@ -266,58 +270,80 @@ class StoryBuilder:
 
     # --- text ----------------------------------------------------------------------------------
 
-    def blocks(self, blocks: Sequence[Block], override: str | None) -> Iterator[Flowable]:
+    def blocks(
+        self, blocks: Sequence[Block], override: str | None, indent: float = 0.0
+    ) -> Iterator[Flowable]:
+        follows_paragraph = False  # only a paragraph after a paragraph gets a first-line indent
         for block in blocks:
             if isinstance(block, Heading):
                 yield from self.heading(block)
             elif isinstance(block, ParagraphBlock):
                 style = override or "body"
-                yield Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
+                yield self.text.block(
+                    block.runs,
+                    style,
+                    indent=indent,
+                    first_indent=None if follows_paragraph else 0.0,
+                )
             elif isinstance(block, ListBlock):
-                yield self.list_block(block, override)
+                yield from self.list_block(block, override, indent)
             elif isinstance(block, Quote):
-                yield from self.blocks(block.blocks, "quote")
+                yield from self.blocks(block.blocks, "quote", indent)
             elif isinstance(block, TableBlock):
                 yield pipe_table(block, self.sheet, self.page.column_width_pt)
+            follows_paragraph = isinstance(block, ParagraphBlock)
 
     def heading(self, block: Heading) -> Iterator[Flowable]:
         level = min(block.level, 3)
-        style = f"h{level}"
         self.heading_count += 1
-        paragraph = Paragraph(self.sheet.markup(block.runs, style), self.sheet[style])
-        paragraph._pp_heading = (level, block.text, f"h{self.heading_count}")
-        if self.sheet[style].keepWithNext:
+        flowable = self.text.block(block.runs, f"h{level}")
+        flowable._pp_heading = (level, block.text, f"h{self.heading_count}")
+        style_sheet = self.sheet[f"h{level}"]
+        if style_sheet.keepWithNext:
             # A heading keeps its first lines: it moves on when fewer than two lines of text
             # would follow it here.  ReportLab's own keepWithNext would move the whole next
             # paragraph, leaving a hole the size of that paragraph.
-            paragraph.keepWithNext = 0
-            height = paragraph.wrap(self.page.column_width_pt, self.page.text_height_pt)[1]
-            style_sheet = self.sheet[style]
+            flowable.keepWithNext = 0
+            height = flowable.wrap(self.page.column_width_pt, self.page.text_height_pt)[1]
             yield CondPageBreak(
                 height
                 + style_sheet.spaceBefore
                 + style_sheet.spaceAfter
                 + KEEP_LINES * self.sheet["body"].leading
             )
-        yield paragraph
+        yield flowable
 
-    def list_block(self, block: ListBlock, override: str | None) -> Flowable:
+    def list_block(
+        self, block: ListBlock, override: str | None, indent: float
+    ) -> Iterator[Flowable]:
+        """One text block per paragraph of each item; the first carries the bullet or number.
+
+        Blocks of their own (not one ReportLab list) so a list splits between lines like any
+        paragraph and every line stays on the baseline grid.
+        """
         style_name = override or "list"
-        style = self.sheet[style_name]
-        items = [
-            ListItem(list(self.blocks(item, style_name)) or [Spacer(1, 0)]) for item in block.items
-        ]
-        return ListFlowable(
-            items,
-            bulletType="1" if block.ordered else "bullet",
-            start=block.start if block.ordered else "•",
-            bulletFontName=style.fontName,
-            bulletFontSize=style.fontSize,
-            bulletColor=style.textColor,
-            leftIndent=max(style.leftIndent, 12),
-            bulletDedent=10,
-            spaceAfter=4,
-        )
+        style = self.sheet.layout.styles[style_name]
+        step = max(style.left_indent, 12.0)
+        for number, item in enumerate(block.items):
+            marker = f"{block.start + number}." if block.ordered else "•"
+            first = True
+            for part in item:
+                if isinstance(part, ParagraphBlock):
+                    last = number == len(block.items) - 1 and part is item[-1]
+                    yield self.text.block(
+                        part.runs,
+                        style_name,
+                        indent=indent + step - style.left_indent,
+                        first_indent=0.0,
+                        marker=marker if first else None,
+                        space_before=style.space_after if number == 0 and first else 0.0,
+                        space_after=style.space_after if last else 0.0,
+                    )
+                    first = False
+                elif isinstance(part, ListBlock):
+                    yield from self.list_block(part, override, indent + step)
+                else:
+                    yield from self.blocks([part], style_name, indent + step)
 
     # --- photos --------------------------------------------------------------------------------
 
@@ -328,9 +354,7 @@ class StoryBuilder:
         )
         if part.placement == "full-bleed":
             text = " ".join(filter(None, [part.caption, part.credit]))
-            caption = (
-                Paragraph(self.sheet.plain(text, "credit"), self.sheet["credit"]) if text else None
-            )
+            caption = self.text.plain(text, "credit", grid=False) if text else None
             safe = geometry.mm_to_pt(self.page.safe_mm + 4)
             box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
             if caption is not None:
@@ -363,7 +387,7 @@ class StoryBuilder:
         placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
         if self.proof and part.focus is not None:
             placed.mark = geometry.focus_in_crop(part.focus, part.crop)
-        block = photo_block(placed, part.caption, part.credit, self.sheet)
+        block = photo_block(placed, part.caption, part.credit, self.sheet, self.text)
         if part.placement == "full-width" and self.page.columns > 1:
             assert isinstance(block, KeepTogether)
             # A float takes a band at the top of a page above the columns; it cannot split.
@@ -394,22 +418,18 @@ class StoryBuilder:
         return signature_block(people, self.sheet, self.page.column_width_pt)
 
     def related(self, part: Related) -> Iterator[Flowable]:
-        items: list[Flowable] = [
-            Paragraph(self.sheet.plain(part.title, "related_title"), self.sheet["related_title"])
-        ]
+        items: list[Flowable] = [self.text.plain(part.title, "related_title")]
         for item in part.items:
             runs = [Run("» "), Run(item.title, bold=True, href=item.url)]
             if item.note:
                 runs.append(Run(f" — {item.note}"))
-            items.append(
-                Paragraph(self.sheet.markup(runs, "related_item"), self.sheet["related_item"])
-            )
+            items.append(self.text.block(runs, "related_item"))
         yield KeepTogether(items)
 
 
 def keep_with_closing_line(story: list[Flowable], flowables: list[Flowable]) -> None:
     """A signature block keeps the paragraph before it (the closing line) on its page."""
-    if not story or not flowables or not isinstance(story[-1], Paragraph):
+    if not story or not flowables or not isinstance(story[-1], Paragraph | TextBlock):
         return
     closing = story.pop()
     block = flowables.pop()

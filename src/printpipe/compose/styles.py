@@ -10,28 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-import pyphen
 from reportlab.lib.colors import CMYKColor, Color, HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
 from printpipe.compose.fonts import INVISIBLE, FontBook
 from printpipe.model import Colour, Layout, Run, TextStyle
+from printpipe.typeset import hyphenation_language
 
 _ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "centre": TA_CENTER, "justify": TA_JUSTIFY}
-
-
-def hyphenation_language(language: str) -> str | None:
-    """The pyphen dictionary for a BCP 47 tag (en-GB -> en_GB, de -> de_DE), if there is one."""
-    wanted = language.replace("-", "_")
-    candidates = [wanted, wanted.split("_")[0]]
-    for candidate in candidates:
-        if candidate in pyphen.LANGUAGES:
-            return candidate
-        match = pyphen.language_fallback(candidate)
-        if match:
-            return str(match)
-    return None
 
 
 @dataclass(frozen=True)

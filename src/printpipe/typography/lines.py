@@ -42,7 +42,16 @@ class Line:
 
     @property
     def x1(self) -> float:
-        last = self.glyphs[-1]
+        """The right edge of the last visible glyph.
+
+        A line may end in a space glyph (so that extraction sees the word break, PDF 1.7
+        section 10.7); it is not ink, and with justification it can reach past the column.
+        """
+        glyphs = self.glyphs
+        end = len(glyphs)
+        while end > 1 and glyphs[end - 1].is_space:
+            end -= 1
+        last = glyphs[end - 1]
         return last.x + last.advance
 
     @cached_property
@@ -62,6 +71,8 @@ class Line:
     def edge_before_hang(self) -> float:
         """The right edge without a final hyphen, full stop or comma (hanging punctuation)."""
         glyphs = self.glyphs
+        while len(glyphs) > 1 and glyphs[-1].is_space:
+            glyphs = glyphs[:-1]
         if len(glyphs) > 1 and glyphs[-1].text in HANGING:
             return glyphs[-1].x
         return self.x1
