@@ -502,7 +502,15 @@ class BodyDocument(BaseDocTemplate):
         self.float_asked[key] = self.page
         if key in self.placed_floats:
             hint = self.float_hints.get(key)
-            if hint is not None and hint >= self.page - 1:
+            if (
+                hint is not None
+                and hint < self.page
+                and not self.page_is_empty()
+                and self.page_fill() < self.geometry.min_fill
+            ):
+                # Pulled back, it left its section's last page nearly empty: it moves there.
+                self.next_hints[key] = self.page
+            elif hint is not None and hint >= self.page - 1:
                 # Still on the section's last pages: keep it there.  Pulled back further
                 # than that (the section grew since), it is let go to find its place again.
                 self.next_hints[key] = hint
