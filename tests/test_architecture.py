@@ -9,9 +9,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "printpipe"
 
 HOMES = {
     "reportlab": {"compose"},
-    "pypdf": {"assemble.py", "finish.py", "fontfix.py", "preflight", "spotcolour.py"},
+    "pypdf": {
+        "assemble.py",
+        "finish.py",
+        "fontfix.py",
+        "preflight",
+        "spotcolour.py",
+        "structure.py",
+    },
     "PIL": {"images.py", "proof.py"},
-    "pypdfium2": {"proof.py"},
+    "pypdfium2": {"proof.py", "structure.py"},
     "yaml": {"yamlfile.py"},
     "click": {"cli.py"},
     "markdown_it": {"markdown.py"},

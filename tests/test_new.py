@@ -266,8 +266,8 @@ def test_new_2022_from_2019_says_2022_and_lists_every_carried_over_text(project:
     assert len(files) == 6 + 2 + 2  # six photos, two signatures, two CSV data files
     assert sum(w.location.path.endswith(".csv") for w in files if w.location) == 2
     # title, subtitle, credits, people..., then the data parts: a table source and four column
-    # labels, two chart titles, two sources and one unit
-    assert len(texts) == headings + 2 + 6 + 4 + 2 + 4 + 10
+    # labels, two chart titles, two sources and one unit; the alt texts of the six photos
+    assert len(texts) == headings + 2 + 6 + 4 + 2 + 4 + 10 + 6
     # Captions, the pull quote and the supplied PDFs are placeholders; rgb_file is kept.
     yaml = (target / "edition.yaml").read_text(encoding="utf-8")
     assert yaml.count(f"{MARKER}: caption") == 6 + 3  # six photos, a CSV table and two charts

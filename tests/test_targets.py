@@ -92,12 +92,12 @@ def test_contents_entries_link_to_their_pages(sample_all: BuildResult) -> None:
     assert len(internal) >= 5
 
 
-def test_archive_identifies_as_pdfa_2b_with_srgb_intent(sample_all: BuildResult) -> None:
+def test_archive_identifies_as_pdfa_2a_with_srgb_intent(sample_all: BuildResult) -> None:
     path = _path(sample_all, "archive")
     with pikepdf.open(path) as pdf:
         xmp = pdf.Root.Metadata.read_bytes().decode()
         assert "<pdfaid:part>2</pdfaid:part>" in xmp
-        assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+        assert "<pdfaid:conformance>A</pdfaid:conformance>" in xmp
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFA1" and int(intent.DestOutputProfile.N) == 3
         assert not pdf.is_encrypted

@@ -38,6 +38,7 @@ from printpipe import __version__
 from printpipe.assemble import Assembled, safe_link, set_annotations
 from printpipe.errors import UsageError
 from printpipe.model import Edition
+from printpipe.structure import StructureInput, write_structure
 from printpipe.targets import Target
 
 DECIMAL = PageLabelStyle.DECIMAL
@@ -79,22 +80,56 @@ def xmp_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
+_PDFUA_EXTENSION = """\
+  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+    xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+    <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+    <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+    <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+    <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+     <pdfaProperty:name>part</pdfaProperty:name>
+     <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+     <pdfaProperty:category>internal</pdfaProperty:category>
+     <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed\
+</pdfaProperty:description>
+    </rdf:li></rdf:Seq></pdfaSchema:property>
+   </rdf:li></rdf:Bag></pdfaExtension:schemas>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+"""
+
+
 def _xmp(
-    edition: Edition, target: Target, moment: datetime, document_id: str, producer: str
+    edition: Edition,
+    target: Target,
+    moment: datetime,
+    document_id: str,
+    producer: str,
+    tagged: bool = False,
 ) -> bytes:
-    """The XMP packet, written out in full: pypdf has no setter for the PDF/X identifiers."""
+    """The XMP packet, written out in full: pypdf has no setter for the PDF/X identifiers.
+
+    ``tagged``: the structure tree was written, so the file declares PDF/UA-1 and an archive
+    PDF/A-2 level a; without it an archive claims only level b.
+    """
     when = xmp_date(moment)
-    standard = ""
+    standard = _PDFUA_EXTENSION if tagged else ""
     if target.standard == "PDF/X-4":
         standard = (
             '  <rdf:Description rdf:about="" xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">\n'
             "   <pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>\n"
             "  </rdf:Description>\n"
         )
-    elif target.standard == "PDF/A-2b":
-        standard = (
+    elif target.standard is not None and target.standard.startswith("PDF/A-2"):
+        level = "A" if tagged else "B"
+        standard += (
             '  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">\n'
-            "   <pdfaid:part>2</pdfaid:part>\n   <pdfaid:conformance>B</pdfaid:conformance>\n"
+            "   <pdfaid:part>2</pdfaid:part>\n"
+            f"   <pdfaid:conformance>{level}</pdfaid:conformance>\n"
             "  </rdf:Description>\n"
         )
     # PDF/X requires the trapping state; PDF/A-1 validators reject pdf:Trapped, so only press.
@@ -449,10 +484,17 @@ def finish(
     target: Target,
     headings: Sequence[Heading],
     moment: datetime,
+    structure: StructureInput | None = None,
 ) -> PdfWriter:
-    """Apply the target's promises to the merged writer and return it, ready to write."""
+    """Apply the target's promises to the merged writer and return it, ready to write.
+
+    With ``structure`` (a tagged target) the structure tree is written, after the links that
+    may not stay are gone, so every link left has its ``Link`` element.
+    """
     writer = assembled.writer
     _strip_actions(writer, keep_links=target.links)
+    if structure is not None:
+        write_structure(writer, assembled, structure)
     _labels(writer, assembled, headings, edition.layout.folio_start)
     _outline(writer, assembled, headings)
     if target.open_outline:
@@ -485,7 +527,14 @@ def finish(
     if target.standard == "PDF/X-4":
         info_dict[NameObject("/Trapped")] = NameObject("/False")
     metadata = StreamObject()
-    metadata._data = _xmp(edition, target, moment, document_id, producer)
+    metadata._data = _xmp(
+        edition,
+        target,
+        moment,
+        document_id,
+        producer,
+        tagged=structure is not None and structure.conforming,
+    )
     metadata[NameObject("/Type")] = NameObject("/Metadata")
     metadata[NameObject("/Subtype")] = NameObject("/XML")
     writer.root_object[NameObject("/Metadata")] = writer._add_object(metadata)

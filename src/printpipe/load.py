@@ -915,12 +915,15 @@ def _build_parts(
                         value.get("credit"),
                         value.get("placement", "column"),
                         where,
+                        value.get("alt"),
                         focus=_focus(value.get("focus")),
                         crop=_crop(value.get("crop")),
                     )
                 )
         elif kind == "pull_quote" and isinstance(value, dict):
-            parts.append(PullQuote(value.get("text", ""), value.get("attribution"), where))
+            parts.append(
+                PullQuote(value.get("text", ""), value.get("attribution"), where, value.get("lang"))
+            )
         elif kind == "callout" and isinstance(value, dict):
             parts.append(
                 Callout(
@@ -945,6 +948,7 @@ def _build_parts(
                         person.get("role", ""),
                         image,
                         document.location((*key, number)),
+                        person.get("alt"),
                     )
                 )
             parts.append(Signatures(tuple(people), where))
@@ -1037,6 +1041,7 @@ def _build_supplied(
                 rgb_source=paths.file(document, ("cover", "rgb_file"), root)
                 if "rgb_file" in raw_cover
                 else None,
+                alt=raw_cover.get("alt"),
             )
             cover = Cover(
                 pdf,
@@ -1063,6 +1068,7 @@ def _build_supplied(
                     rgb_source=paths.file(document, ("appendices", index, "rgb_file"), root)
                     if "rgb_file" in raw
                     else None,
+                    alt=raw.get("alt"),
                 )
             )
     return cover, tuple(appendices)

@@ -120,6 +120,7 @@ class Photo:
     credit: str | None
     placement: str
     location: Location
+    alt: str | None = None  # what the photo shows, for screen readers (tagged targets)
     break_before: str | None = None
     focus: tuple[float, float] | None = None  # where the subject is, fractions of the image
     crop: tuple[float, float, float, float] | None = None  # x, y, w, h, fractions of the image
@@ -132,6 +133,7 @@ class PullQuote:
     text: str
     attribution: str | None
     location: Location
+    lang: str | None = None  # the quotation's language, when not the edition's
     break_before: str | None = None  # recto | page | column | none; None: the default
 
 
@@ -155,6 +157,7 @@ class Signatory:
     role: str
     image: Path | None
     location: Location
+    alt: str | None = None  # default: "Signature of NAME"
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,7 @@ class SuppliedPdf:
     accept: str | None = None
     location: Location | None = None
     rgb_source: Path | None = None  # an RGB export of the same pages, for RGB targets
+    alt: str | None = None  # what an untagged file's pages show (default: its title)
 
     def for_colour(self, colour: str) -> SuppliedPdf:
         """The file to merge for a target of ``colour`` ("cmyk" or "rgb")."""

@@ -60,6 +60,7 @@ from printpipe.preflight import (
     preflight,
 )
 from printpipe.project import build_home, default_build_dir, find_project
+from printpipe.structure import StructureInput
 from printpipe.targets import TARGETS, Target
 
 log = logging.getLogger(__name__)
@@ -153,11 +154,33 @@ def probe_images(edition: Edition, max_pixels: int) -> dict[Path, images.ImageIn
     return infos
 
 
-def check(path: Path) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
-    """Validate everything a build needs without building: YAML, Markdown, glyphs, images."""
+def missing_alt(edition: Edition) -> list[Diagnostic]:
+    """Photos without ``alt:``: a screen reader can only say "photo" for them."""
+    return [
+        Diagnostic(
+            f"the photo {display_path(part.source)} has no alt: text; screen readers of the "
+            "screen and archive files cannot say what it shows",
+            part.location,
+            'add alt: "what the photo shows" to this photo in edition.yaml (README: Alt text)',
+            severity="warning",
+        )
+        for part in edition.parts
+        if isinstance(part, Photo) and not part.alt
+    ]
+
+
+def check(
+    path: Path, tagged: bool = True
+) -> tuple[Edition, dict[Path, images.ImageInfo], list[Diagnostic]]:
+    """Validate everything a build needs without building: YAML, Markdown, glyphs, images.
+
+    ``tagged``: a tagged (screen or archive) file will be built, so photos need alt text.
+    """
     edition, warnings = load_edition(path)
     # Left by `printpipe new`: placeholders, and what was carried over and not yet confirmed.
     warnings = [*warnings, *find_placeholders(edition.root), *find_unconfirmed(edition.root)]
+    if tagged:
+        warnings += missing_alt(edition)
     raise_if_errors(
         check_glyphs(edition) + check_tables(edition),
         f"{edition.label}: text cannot be set",
@@ -617,6 +640,7 @@ def build_target(
                 target.colour,
                 target.bleed,
                 first_page_recto=front % 2 == 0,
+                tagged=target.tagged,
                 overprint_black=target.colour == "cmyk" and layout.press.overprint_black,
                 proof=target.proof,
             ),
@@ -660,7 +684,15 @@ def build_target(
         if breaks:
             result.warnings.append(_claim_withdrawn(target, breaks))
         claimed = replace(target, standard=None) if breaks else target
-        writer = finish(assembled, edition, claimed, headings, build_date(edition))
+        structure = None
+        if body.structure is not None:
+            files = [edition.cover.pdf] if edition.cover else []
+            structure = StructureInput(
+                body.structure, {pdf.label: pdf for pdf in [*files, *edition.appendices]}
+            )
+            # Accepted supplied pages that break the standards break PDF/UA too: no claim.
+            structure.conforming = not breaks
+        writer = finish(assembled, edition, claimed, headings, build_date(edition), structure)
     out_dir = options.out_dir or default_out_dir(edition)
     final = out_dir / f"{edition.slug}-{target.name}.pdf"
     with _timed(timings, "write", options.progress), write_atomically(final) as temporary:
@@ -716,7 +748,9 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     with _timed(timings, "load", options.progress):
-        edition, infos, warnings = check(path)
+        edition, infos, warnings = check(
+            path, tagged=any(TARGETS[name].tagged for name in options.targets)
+        )
     build_date(edition)  # a malformed SOURCE_DATE_EPOCH is a usage error, before any work
     result = BuildResult(edition, warnings=list(warnings), timings=timings)
     if options.marks is not None:

@@ -42,6 +42,10 @@ def _described(schema: dict[str, Any], text: str) -> dict[str, Any]:
     return {**schema, "description": text}
 
 
+_SUPPLIED_ALT = (
+    "What the pages show, for screen readers, when the file is not tagged (default: its title)."
+)
+
 PLACEMENTS = ("column", "full-width", "full-bleed")
 CHART_TYPES = ("bar", "stacked-bar", "line", "pie", "donut")
 
@@ -61,6 +65,10 @@ _PHOTO = _obj(
         "file": _described(_PATH, "The photo, relative to edition.yaml (JPEG, PNG, TIFF, WebP)."),
         "caption": _described(_STR, "Caption set under the photo."),
         "credit": _described(_STR, "Photographer and licence, set after the caption."),
+        "alt": _described(
+            _STR,
+            "What the photo shows, read aloud by screen readers (screen and archive files).",
+        ),
         "placement": {
             "enum": list(PLACEMENTS),
             "default": "column",
@@ -93,6 +101,7 @@ _SIGNATORY = _obj(
         "name": _described(_STR, "The signatory's name."),
         "role": _described(_STR, "Role or title, set under the name."),
         "image": _described(_PATH, "Signature image (PNG with transparency works best)."),
+        "alt": _described(_STR, "Text read for the signature image (default: Signature of NAME)."),
     },
     ("name", "role"),
 )
@@ -107,7 +116,11 @@ _PART_KINDS: dict[str, dict[str, Any]] = {
     "toc": _described(_STR, "A table of contents with this title."),
     "photo": _PHOTO,
     "pull_quote": _obj(
-        {"text": _STR, "attribution": _STR},
+        {
+            "text": _STR,
+            "attribution": _STR,
+            "lang": _described(_STR, "Language of the quotation (BCP 47), if not the edition's."),
+        },
         ("text",),
         description="A quotation set large, across the text width.",
     ),
@@ -316,6 +329,7 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                 "spot_colours": _SPOT_COLOURS,
                 "password": _described(_STR, "Password of an encrypted cover."),
                 "accept": _described(_STR, "Why preflight problems of this file are accepted."),
+                "alt": _described(_STR, _SUPPLIED_ALT),
             },
             ("file",),
             description="Front pages go before the body, back pages after the appendices.",
@@ -338,6 +352,7 @@ EDITION_SCHEMA: dict[str, Any] = _obj(
                     "spot_colours": _SPOT_COLOURS,
                     "password": _described(_STR, "Password of an encrypted appendix."),
                     "accept": _described(_STR, "Why preflight problems are accepted."),
+                    "alt": _described(_STR, _SUPPLIED_ALT),
                 },
                 ("file", "title"),
             ),

@@ -18,7 +18,7 @@ class Target:
     bleed: bool  # pages are trim + bleed (else trimmed)
     pad: bool  # pad the page count to the layout's multiple
     links: bool  # keep link annotations (PDF/X forbids them inside the bleed)
-    standard: str | None  # "PDF/X-4" | "PDF/A-2b" | None
+    standard: str | None  # "PDF/X-4" | "PDF/A-2a" | None
     pdf_version: str
     output_intent: str | None  # "/GTS_PDFX" | "/GTS_PDFA1" | None
     image_ppi: str  # "press" (layout's target ppi) | "screen" (layout's screen ppi)
@@ -26,6 +26,7 @@ class Target:
     jpeg_quality: int
     open_outline: bool  # show bookmarks when the file opens
     proof: bool = False  # stamp and guides
+    tagged: bool = False  # tagged PDF: marked content, structure tree, PDF/UA-1
 
 
 TARGETS: dict[str, Target] = {
@@ -46,7 +47,19 @@ TARGETS: dict[str, Target] = {
             False,
         ),
         Target(
-            "screen", "rgb", False, False, True, None, "1.7", None, "screen", "screen", 80, True
+            "screen",
+            "rgb",
+            False,
+            False,
+            True,
+            None,
+            "1.7",
+            None,
+            "screen",
+            "screen",
+            80,
+            True,
+            tagged=True,
         ),
         Target(
             "archive",
@@ -54,13 +67,14 @@ TARGETS: dict[str, Target] = {
             False,
             False,
             True,
-            "PDF/A-2b",
+            "PDF/A-2a",
             "1.7",
             "/GTS_PDFA1",
             "press",
             "archive",
             90,
             True,
+            tagged=True,
         ),
         Target(
             "proof",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
@@ -23,6 +24,7 @@ from printpipe.compose.overprint import OverprintCanvas
 from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
+from printpipe.compose.tagging import Recorder, TagCanvas, mark_page_furniture
 from printpipe.errors import Diagnostic, InvalidEditionError, Location
 from printpipe.markdown import plain_text
 from printpipe.model import (
@@ -66,6 +68,7 @@ class ComposeSettings:
     bleed: bool
     first_page_recto: bool = True
     proof: bool = False  # mark each photo's focus
+    tagged: bool = False  # mark content and record the structure (tagged PDF)
     overprint_black: bool = False  # 100 % K fills and strokes overprint (press)
 
 
@@ -78,6 +81,7 @@ class ComposedBody:
     headings: tuple[HeadingMark, ...]
     placements: tuple[Placement, ...]
     bleed_pages: frozenset[int]
+    structure: dict[str, Any] | None = None  # the tagging record (compose/tagging.py)
     folios: tuple[str, ...] = ()  # the printed page number of each body page
 
 
@@ -119,16 +123,23 @@ def compose_body(
         lang=edition.language,
         enforceColorSpace="cmyk" if settings.colour == "cmyk" else "rgb",
     )
+    recorder = Recorder() if settings.tagged else None
     story = [
         LayoutSettled(doc),
-        *StoryBuilder(edition, sheet, images, bleed, settings.proof).build(),
+        *StoryBuilder(edition, sheet, images, bleed, recorder, settings.proof).build(),
     ]
+    makers = []
+    if recorder is not None:
+        mark_page_furniture(doc, recorder)
+        makers.append(TagCanvas)
+    if settings.overprint_black:
+        makers.append(OverprintCanvas)
+    extra: dict[str, Any] = {}
+    if makers:
+        extra["canvasmaker"] = makers[0] if len(makers) == 1 else type("Canvas", tuple(makers), {})
     try:
         with rlhooks.ligature_text():
-            if settings.overprint_black:
-                doc.multiBuild(story, maxPasses=6, canvasmaker=OverprintCanvas)
-            else:
-                doc.multiBuild(story, maxPasses=6)
+            doc.multiBuild(story, maxPasses=6, **extra)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]
@@ -143,6 +154,7 @@ def compose_body(
         headings=tuple(doc.headings),
         placements=tuple(doc.placements),
         bleed_pages=frozenset(doc.bleed_pages),
+        structure=recorder.record() if recorder is not None else None,
         folios=tuple(doc.folio(page) for page in range(1, doc.page + 1)),
     )
 

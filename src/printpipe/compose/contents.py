@@ -19,6 +19,8 @@ from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import IndexingFlowable
 from reportlab.platypus.paragraph import ParagraphStyle
 
+from printpipe.compose.tagging import tagged
+
 Entry = tuple[int, str, str, str | None]
 
 DOT_PITCH = 4.5  # points between leader dots, aligned from the right edge on every line
@@ -101,8 +103,15 @@ class ContentsLine(Flowable):
 class ContentsList(IndexingFlowable):
     """Collects entries over a layout pass and sets the previous pass's entries."""
 
-    def __init__(self, styles: list[ParagraphStyle], leaders: bool, fixed: list[Entry]) -> None:
+    def __init__(
+        self,
+        styles: list[ParagraphStyle],
+        leaders: bool,
+        fixed: list[Entry],
+        tags: tuple[Any, int | None] | None = None,
+    ) -> None:
         super().__init__()
+        self.tags = tags  # (recorder, TOC element) on tagged targets: each entry is a TOCI
         self.styles = styles
         self.leaders = leaders
         self.fixed = fixed  # entries known before layout: the appendices
@@ -129,7 +138,11 @@ class ContentsList(IndexingFlowable):
         lines = []
         for number, entry in enumerate(entries):
             style = self.styles[min(entry[0], len(self.styles) - 1)]
-            lines.append(ContentsLine(entry, style, self.leaders, number == 0))
+            line = ContentsLine(entry, style, self.leaders, number == 0)
+            if self.tags is not None:
+                recorder, parent = self.tags
+                tagged(line, recorder, "TOCI", parent)
+            lines.append(line)
         return lines
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:

@@ -14,6 +14,7 @@ from typing import Any
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from printpipe.compose.styles import StyleSheet
+from printpipe.compose.tagging import Tag, marked
 from printpipe.compose.text import TextMaker
 
 
@@ -118,6 +119,7 @@ class BleedPage(Flowable):
         self.caption = caption
         self.caption_box = caption_box  # x, y, width of the caption panel (page coordinates)
         self.box_colour = box_colour
+        self.image_tag: Tag | None = None  # the photo's Figure, on a tagged target
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return avail_width, avail_height - 0.01
@@ -131,9 +133,10 @@ class BleedPage(Flowable):
         clip = canvas.beginPath()
         clip.rect(0, 0, media_w, media_h)
         canvas.clipPath(clip, stroke=0, fill=0)
-        canvas.drawImage(
-            ImagePath(self.path), (media_w - width) / 2, (media_h - height) / 2, width, height
-        )
+        with marked(canvas, self.image_tag):
+            canvas.drawImage(
+                ImagePath(self.path), (media_w - width) / 2, (media_h - height) / 2, width, height
+            )
         canvas.restoreState()
         if self.mark is not None:
             x = (media_w - width) / 2 + self.mark[0] * width

@@ -38,6 +38,12 @@ from printpipe.compose.flowables import (
 from printpipe.compose.keyfigures import key_figures
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
+from printpipe.compose.tagging import (
+    Recorder,
+    leaves,
+    tag_data,
+    tagged,
+)
 from printpipe.compose.text import TextMaker
 from printpipe.compose.textblock import TextBlock
 from printpipe.errors import InvalidEditionError, Location
@@ -98,10 +104,12 @@ class StoryBuilder:
         sheet: StyleSheet,
         images: ImageLookup,
         bleed_pt: float,
+        tags: Recorder | None = None,
         proof: bool = False,
     ) -> None:
         self.proof = proof
         self.edition = edition
+        self.tags = tags  # None: an untagged target
         self.sheet = sheet
         self.images = images
         self.bleed = bleed_pt
@@ -110,6 +118,24 @@ class StoryBuilder:
         self.float_count = 0
         self.seen_section = False
         self.text = TextMaker(edition, sheet)
+        self.root = self.group("Document", None)
+
+    # --- structure (tagged targets) ------------------------------------------------------------
+
+    def group(self, role: str, parent: int | None, **extra: object) -> int | None:
+        """A structure element without content of its own (None on an untagged target)."""
+        return self.tags.element(role, parent, **extra) if self.tags is not None else None
+
+    def tag(self, flowable: Flowable, role: str, parent: int | None, **extra: object) -> Flowable:
+        """Tag a leaf flowable as the content of a new ``role`` element under ``parent``."""
+        return tagged(flowable, self.tags, role, parent, **extra)
+
+    def tag_leaves(self, block: Flowable, role: str, parent: int | None) -> Flowable:
+        """Tag every paragraph inside a box or quote as one ``role`` element each."""
+        for leaf in leaves(block):
+            if not hasattr(leaf, "_pp_tag"):
+                self.tag(leaf, role, parent)
+        return block
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = []
@@ -174,17 +200,23 @@ class StoryBuilder:
         if where is not None:
             yield StartOn(where, section=isinstance(part, Section))
         if isinstance(part, Section):
-            yield from self.blocks(part.blocks, None)
+            title = next((b.text for b in part.blocks if isinstance(b, Heading)), None)
+            sect = self.group("Sect", self.root, title=title)
+            yield from self.blocks(part.blocks, None, parent=sect)
         elif isinstance(part, TocPart):
-            yield Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
+            sect = self.group("Sect", self.root, title=part.title)
+            title = Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
+            yield self.tag(title, "H1", sect)
             appendices: list[Entry] = [
                 (0, pdf.title, f"{letter}-1", None)
                 for letter, pdf in zip(APPENDIX_LETTERS, self.edition.appendices, strict=False)
             ]
+            tags = (self.tags, self.group("TOC", sect)) if self.tags is not None else None
             yield ContentsList(
                 [self.sheet["toc1"], self.sheet["toc2"]],
                 self.edition.layout.contents_leaders,
                 appendices,
+                tags,
             )
         elif isinstance(part, Photo):
             yield from self.photo(part)
@@ -192,6 +224,7 @@ class StoryBuilder:
             block = pull_quote(
                 part.text, part.attribution, self.sheet, self.text, self.page.column_width_pt
             )
+            self.tag_leaves(block, "P", self.group("BlockQuote", self.root, lang=part.lang))
             yield self.must_fit(block, "the pull quote", part.location)
         elif isinstance(part, Callout):
             block = callout_box(
@@ -203,6 +236,7 @@ class StoryBuilder:
                 self.text,
                 self.page.column_width_pt,
             )
+            self.tag_leaves(block, "P", self.group("Div", self.root))
             yield self.must_fit(block, "the call-out box", part.location)
         elif isinstance(part, Signatures):
             yield self.must_fit(self.signatures(part), "the signature block", part.location)
@@ -224,6 +258,8 @@ class StoryBuilder:
             items = chart_flowables(part, self.sheet, language, width)
         else:
             items = key_figures(part, self.sheet, language, width)
+        if self.tags is not None:
+            tag_data(items, self.tags, self.root)
         if not float_it:
             yield from items
             return
@@ -271,33 +307,43 @@ class StoryBuilder:
     # --- text ----------------------------------------------------------------------------------
 
     def blocks(
-        self, blocks: Sequence[Block], override: str | None, indent: float = 0.0
+        self,
+        blocks: Sequence[Block],
+        override: str | None,
+        indent: float = 0.0,
+        parent: int | None = None,
     ) -> Iterator[Flowable]:
         follows_paragraph = False  # only a paragraph after a paragraph gets a first-line indent
         for block in blocks:
             if isinstance(block, Heading):
-                yield from self.heading(block)
+                yield from self.heading(block, parent)
             elif isinstance(block, ParagraphBlock):
                 style = override or "body"
-                yield self.text.block(
+                text = self.text.block(
                     block.runs,
                     style,
                     indent=indent,
                     first_indent=None if follows_paragraph else 0.0,
                 )
+                yield self.tag(text, "P", parent)
             elif isinstance(block, ListBlock):
-                yield from self.list_block(block, override, indent)
+                yield from self.list_block(block, override, indent, parent)
             elif isinstance(block, Quote):
-                yield from self.blocks(block.blocks, "quote", indent)
+                quote = self.group("BlockQuote", parent)
+                yield from self.blocks(block.blocks, "quote", indent, quote)
             elif isinstance(block, TableBlock):
-                yield pipe_table(block, self.sheet, self.page.column_width_pt)
+                table = pipe_table(block, self.sheet, self.page.column_width_pt)
+                if self.tags is not None:
+                    tag_data([table], self.tags, parent)
+                yield table
             follows_paragraph = isinstance(block, ParagraphBlock)
 
-    def heading(self, block: Heading) -> Iterator[Flowable]:
+    def heading(self, block: Heading, parent: int | None = None) -> Iterator[Flowable]:
         level = min(block.level, 3)
         self.heading_count += 1
         flowable = self.text.block(block.runs, f"h{level}")
         flowable._pp_heading = (level, block.text, f"h{self.heading_count}")
+        tagged_heading = self.tag(flowable, f"H{level}", parent)
         style_sheet = self.sheet[f"h{level}"]
         if style_sheet.keepWithNext:
             # A heading keeps its first lines: it moves on when fewer than two lines of text
@@ -311,10 +357,10 @@ class StoryBuilder:
                 + style_sheet.spaceAfter
                 + KEEP_LINES * self.sheet["body"].leading
             )
-        yield flowable
+        yield tagged_heading
 
     def list_block(
-        self, block: ListBlock, override: str | None, indent: float
+        self, block: ListBlock, override: str | None, indent: float, parent: int | None = None
     ) -> Iterator[Flowable]:
         """One text block per paragraph of each item; the first carries the bullet or number.
 
@@ -324,26 +370,34 @@ class StoryBuilder:
         style_name = override or "list"
         style = self.sheet.layout.styles[style_name]
         step = max(style.left_indent, 12.0)
+        numbering = "Decimal" if block.ordered else "Disc"
+        group = self.group("L", parent, attrs={"O": "List", "ListNumbering": numbering})
         for number, item in enumerate(block.items):
             marker = f"{block.start + number}." if block.ordered else "•"
             first = True
+            # The marker is drawn with the item's first line: it stays in the LBody's text.
+            body = self.group("LBody", self.group("LI", group))
             for part in item:
                 if isinstance(part, ParagraphBlock):
                     last = number == len(block.items) - 1 and part is item[-1]
-                    yield self.text.block(
-                        part.runs,
-                        style_name,
-                        indent=indent + step - style.left_indent,
-                        first_indent=0.0,
-                        marker=marker if first else None,
-                        space_before=style.space_after if number == 0 and first else 0.0,
-                        space_after=style.space_after if last else 0.0,
+                    yield self.tag(
+                        self.text.block(
+                            part.runs,
+                            style_name,
+                            indent=indent + step - style.left_indent,
+                            first_indent=0.0,
+                            marker=marker if first else None,
+                            space_before=style.space_after if number == 0 and first else 0.0,
+                            space_after=style.space_after if last else 0.0,
+                        ),
+                        "P",
+                        body,
                     )
                     first = False
                 elif isinstance(part, ListBlock):
-                    yield from self.list_block(part, override, indent + step)
+                    yield from self.list_block(part, override, indent + step, body)
                 else:
-                    yield from self.blocks([part], style_name, indent + step)
+                    yield from self.blocks([part], style_name, indent + step, body)
 
     # --- photos --------------------------------------------------------------------------------
 
@@ -355,6 +409,9 @@ class StoryBuilder:
         if part.placement == "full-bleed":
             text = " ".join(filter(None, [part.caption, part.credit]))
             caption = self.text.plain(text, "credit", grid=False) if text else None
+            figure = self.group("Figure", self.root, alt=part.alt or "Photo")
+            if caption is not None:
+                self.tag(caption, "P", self.group("Caption", self.root))
             safe = geometry.mm_to_pt(self.page.safe_mm + 4)
             box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
             if caption is not None:
@@ -380,6 +437,8 @@ class StoryBuilder:
                 source_px = image.source_px or (image.width_px, image.height_px)
                 focus = geometry.focus_in_crop(part.focus, part.crop)
                 page.mark = geometry.focus_in_window(*source_px, *media, focus)
+            if self.tags is not None and figure is not None:
+                page.image_tag = (self.tags, figure)
             yield StartBleedPage()
             yield page
             yield PageBreak()
@@ -388,6 +447,8 @@ class StoryBuilder:
         if self.proof and part.focus is not None:
             placed.mark = geometry.focus_in_crop(part.focus, part.crop)
         block = photo_block(placed, part.caption, part.credit, self.sheet, self.text)
+        self.tag(placed, "Figure", self.root, alt=part.alt or "Photo")
+        self.tag_leaves(block, "P", self.group("Caption", self.root))
         if part.placement == "full-width" and self.page.columns > 1:
             assert isinstance(block, KeepTogether)
             # A float takes a band at the top of a page above the columns; it cannot split.
@@ -415,7 +476,19 @@ class StoryBuilder:
                     person.image, found.path, width, height, found.has_alpha, "signature"
                 )
             people.append((image, person.name, person.role))
-        return signature_block(people, self.sheet, self.page.column_width_pt)
+        block = signature_block(people, self.sheet, self.page.column_width_pt)
+        group = self.group("Div", self.root)
+        alts = iter(
+            person.alt or f"Signature of {person.name}"
+            for person in part.signatories
+            if person.image is not None
+        )
+        for leaf in leaves(block):
+            if isinstance(leaf, PlacedImage):
+                self.tag(leaf, "Figure", group, alt=next(alts))
+            else:
+                self.tag(leaf, "P", group)
+        return block
 
     def related(self, part: Related) -> Iterator[Flowable]:
         items: list[Flowable] = [self.text.plain(part.title, "related_title")]
@@ -424,7 +497,7 @@ class StoryBuilder:
             if item.note:
                 runs.append(Run(f" — {item.note}"))
             items.append(self.text.block(runs, "related_item"))
-        yield KeepTogether(items)
+        yield self.tag_leaves(KeepTogether(items), "P", self.group("Div", self.root))
 
 
 def keep_with_closing_line(story: list[Flowable], flowables: list[Flowable]) -> None:
