@@ -582,3 +582,18 @@ def test_total_ink_is_measured_after_jpeg_encoding(edition: Path) -> None:
     code, output = build(edition)
     assert code == ExitCode.PREFLIGHT_FAILED, output
     assert "night.jpg" in output and "% total ink, above the 250 % limit" in output, output
+
+
+def test_a_bleed_box_written_with_six_decimals_counts_as_bleeding() -> None:
+    """ReportLab writes 3 mm as 8.503937; the layout computes 8.5039370...: still full bleed."""
+    from pypdf.generic import RectangleObject
+
+    from printpipe.assemble import _clipped
+
+    bleed = 3 * 72 / 25.4
+    media = (210 * 72 / 25.4 + 2 * bleed, 297 * 72 / 25.4 + 2 * bleed)
+    written = RectangleObject([0, 0, 612.2835, 858.8976])
+    assert _clipped(written, 1.0, bleed - 8.503937, bleed - 8.503937, *media) is None
+    # A page that really stops 1 pt short of the bleed edge is still clipped (and warned).
+    short = RectangleObject([1, 1, 611.2835, 857.8976])
+    assert _clipped(short, 1.0, 0.0, 0.0, *media) is not None
