@@ -85,7 +85,8 @@ def test_table_of_contents_page_numbers_match(make_edition: MakeEdition, tmp_pat
         if i > 0 and "Second section" in page.extract_text()
     )
     line = next(text for text in _lines(reader.pages[0]).values() if "Second section" in text)
-    assert line.replace("Second section", "").split() == [labels[index]] == ["3"]
+    folio = [word for word in line.replace("Second section", "").split() if word.strip(".")]
+    assert folio == [labels[index]] and labels[index].isdigit()
     assert labels[0] == "i"  # the contents page is front matter
 
 

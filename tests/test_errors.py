@@ -152,7 +152,7 @@ def test_schema_command_prints_both_schemas() -> None:
     code, output = run("schema")
     assert code == 0
     schemas = json.loads(output)
-    assert schemas["edition"]["properties"]["parts"]["items"]["maxProperties"] == 1
+    assert schemas["edition"]["properties"]["parts"]["items"]["maxProperties"] == 2  # + break
     assert "trim" in schemas["layout"]["properties"]["page"]["properties"]
 
 

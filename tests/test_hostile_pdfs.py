@@ -61,6 +61,13 @@ def output(edition: Path, target: str = "press") -> Path:
     return edition / "out" / f"mini-{target}.pdf"
 
 
+def first_appendix_page(path: Path) -> int:
+    """Index of page A-1: after the body and the blank verso that puts A-1 on a recto."""
+    with pikepdf.open(path) as pdf:
+        labels = [pikepdf.Page(page).label for page in pdf.pages]
+    return labels.index("A-1")
+
+
 # --- encryption -----------------------------------------------------------------------------
 
 
@@ -180,7 +187,8 @@ def test_broken_xref_is_repaired_with_a_warning(edition: Path) -> None:
     assert "appendix.pdf is damaged; it was repaired while reading" in out
     assert "incorrect startxref" in out
     with pikepdf.open(output(edition)) as pdf:
-        assert len(pdf.pages) == 4  # body, 3 appendix pages
+        labels = [pikepdf.Page(page).label for page in pdf.pages]
+        assert labels[:5] == ["1", "2", "A-1", "A-2", "A-3"]  # body, blank verso, appendix
 
 
 # --- geometry -------------------------------------------------------------------------------
@@ -215,13 +223,14 @@ def test_rotated_pages_arrive_the_way_they_are_seen(edition: Path) -> None:
     assert "297.0 x 210.0 mm scaled to 71%" in out  # 90 degrees: landscape as seen
     seen = pypdfium2.PdfDocument(source)
     built = pypdfium2.PdfDocument(output(edition))
+    first = first_appendix_page(output(edition))
     with pikepdf.open(output(edition)) as pdf:
         for index in range(4):
-            page = pdf.pages[1 + index]
+            page = pdf.pages[first + index]
             assert int(page.obj.get("/Rotate", 0)) == 0
             assert [round(float(v), 1) for v in page.mediabox] == [0, 0, 612.3, 858.9]
             expected = _quadrant(_dark_centre(seen[index].render(scale=0.1).to_pil()))
-            actual = _quadrant(_dark_centre(built[1 + index].render(scale=0.1).to_pil()))
+            actual = _quadrant(_dark_centre(built[first + index].render(scale=0.1).to_pil()))
             assert actual == expected, (index * 90, expected, actual)
 
 
@@ -236,7 +245,8 @@ def test_content_outside_the_crop_box_does_not_show(edition: Path) -> None:
     code, out = build(edition, "screen")
     assert code == 0, out
     assert "page 1 is not the" in out and "141.1 x 211.7 mm scaled" in out
-    image = pypdfium2.PdfDocument(output(edition, "screen"))[1].render(scale=0.2).to_pil()
+    first = first_appendix_page(output(edition, "screen"))
+    image = pypdfium2.PdfDocument(output(edition, "screen"))[first].render(scale=0.2).to_pil()
     colours = image.convert("RGB").getcolors(1 << 20)
     assert not [c for _, c in colours if c[1] < 100 and c[0] > 150], "magenta leaked"
     assert [c for _, c in colours if max(c) < 80], "the black square is missing"
@@ -340,7 +350,8 @@ def test_form_fields_print_as_seen_and_leave_no_form(edition: Path) -> None:
         with pikepdf.open(output(edition, target)) as pdf:
             assert "/AcroForm" not in pdf.Root
             assert all("/Annots" not in page.obj for page in pdf.pages)
-        page = pypdfium2.PdfDocument(output(edition, target))[1]
+        first = first_appendix_page(output(edition, target))
+        page = pypdfium2.PdfDocument(output(edition, target))[first]
         width, height = page.get_size()
         image = page.render(scale=0.5).to_pil().convert("L")
         trim_x = (width - A4[0]) / 2  # press pages carry the bleed

@@ -319,6 +319,12 @@ def spot_appendix(edition: Path, options: str = "", function: str = "type4") -> 
     )
 
 
+def a1(pdf: Path) -> int:
+    """1-based page number of A-1 (the body ends on a verso, so A-1 is a recto)."""
+    with pikepdf.open(pdf) as document:
+        return [pikepdf.Page(page).label for page in document.pages].index("A-1") + 1
+
+
 def plates(pdf: Path, page: int, folder: Path) -> dict[str, float]:
     """Ghostscript's separations of one page: plate name -> share of the page it inks."""
     import subprocess
@@ -361,7 +367,7 @@ def test_spot_colours_convert_leaves_four_process_plates(edition: Path, tmp_path
     assert code == 0, output
     assert f"spot colour {PANTONE} (alternate DeviceCMYK) converted to process CMYK" in output
     press = edition / "out" / "mini-press.pdf"
-    inked = plates(press, 2, tmp_path / "plates")
+    inked = plates(press, a1(press), tmp_path / "plates")
     assert set(inked) == {"Cyan", "Magenta", "Yellow", "Black"}, inked
     assert inked["Magenta"] > 0.1 and inked["Yellow"] > 0.1, inked  # the band, in process
     assert inked["Cyan"] < 0.01, inked
@@ -380,7 +386,8 @@ def test_spot_colours_keep_gives_a_fifth_plate_and_a_report_line(
     assert f"spot colour {PANTONE} (alternate DeviceCMYK) kept" in output, output
     lines = output.splitlines()
     assert not any("warning:" in line and "spot colour" in line for line in lines), output
-    inked = plates(edition / "out" / "mini-press.pdf", 2, tmp_path / "plates")
+    press = edition / "out" / "mini-press.pdf"
+    inked = plates(press, a1(press), tmp_path / "plates")
     assert PANTONE in inked and inked[PANTONE] > 0.1, inked
     assert inked["Magenta"] < 0.01, inked
 
@@ -406,10 +413,13 @@ def test_layout_choice_applies_and_type2_and_sampled_tint_transforms_convert(
     )
     code, output = build(edition)
     assert code == 0, output
-    inked = plates(edition / "out" / "mini-press.pdf", 2, tmp_path / "plates")
+    press = edition / "out" / "mini-press.pdf"
+    inked = plates(press, a1(press), tmp_path / "plates")
     assert set(inked) == {"Cyan", "Magenta", "Yellow", "Black"}, inked
-    with pikepdf.open(edition / "out" / "mini-press.pdf") as pdf:
-        shown = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[1]))
+    with pikepdf.open(press) as pdf:
+        shown = pikepdf.unparse_content_stream(
+            pikepdf.parse_content_stream(pdf.pages[a1(press) - 1])
+        )
         assert full in shown and half in shown, shown
 
 
@@ -494,10 +504,11 @@ def test_unembedded_helvetica_is_embedded_with_a_metric_compatible_font(edition:
     rows = fonts.stdout.splitlines()[2:]
     assert rows and all(" yes " in row.split("TrueType")[-1] for row in rows), fonts.stdout
     assert any(row.startswith("LiberationSans ") for row in rows), fonts.stdout
-    assert page_text(press, 2) == page_text(source, 1), (page_text(press, 2), page_text(source, 1))
-    assert "Auditor\u2019s report" in page_text(press, 2)
+    first = a1(press)
+    assert page_text(press, first) == page_text(source, 1), (page_text(press, first), source)
+    assert "Auditor\u2019s report" in page_text(press, first)
     with pikepdf.open(press) as pdf:
-        fonts_used = pdf.pages[1].Resources.Font
+        fonts_used = pdf.pages[first - 1].Resources.Font
         liberation = next(f for f in fonts_used.values() if f.BaseFont == "/LiberationSans")
         widths = [int(w) for w in liberation.Widths]
         assert widths[ord("A") - 32] == 667 and widths[ord(" ") - 32] == 278  # Helvetica AFM
@@ -571,3 +582,18 @@ def test_total_ink_is_measured_after_jpeg_encoding(edition: Path) -> None:
     code, output = build(edition)
     assert code == ExitCode.PREFLIGHT_FAILED, output
     assert "night.jpg" in output and "% total ink, above the 250 % limit" in output, output
+
+
+def test_a_bleed_box_written_with_six_decimals_counts_as_bleeding() -> None:
+    """ReportLab writes 3 mm as 8.503937; the layout computes 8.5039370...: still full bleed."""
+    from pypdf.generic import RectangleObject
+
+    from printpipe.assemble import _clipped
+
+    bleed = 3 * 72 / 25.4
+    media = (210 * 72 / 25.4 + 2 * bleed, 297 * 72 / 25.4 + 2 * bleed)
+    written = RectangleObject([0, 0, 612.2835, 858.8976])
+    assert _clipped(written, 1.0, bleed - 8.503937, bleed - 8.503937, *media) is None
+    # A page that really stops 1 pt short of the bleed edge is still clipped (and warned).
+    short = RectangleObject([1, 1, 611.2835, 857.8976])
+    assert _clipped(short, 1.0, 0.0, 0.0, *media) is not None

@@ -390,6 +390,20 @@ def test_page_fill_is_lines_at_their_leading_and_images_over_the_type_area(
     assert measure(pdf, GEOMETRY, [FONTS]).as_dict() == report  # deterministic
 
 
+def test_a_blank_page_is_listed_as_blank_not_averaged_into_the_fill(tmp_path: Path) -> None:
+    def draw(canvas: Canvas, page: int) -> None:
+        if page == 0:
+            top = 350 - 0.75 * 14
+            for row in range(10):
+                ragged(canvas, TEXT, top - 14 * row)
+
+    report = measure(pdf_of(tmp_path, draw, pages=2), GEOMETRY, [FONTS]).as_dict()
+    first, blank = report["pages"]
+    assert blank["fill"] == 0 and first["fill"] > 0
+    assert report["totals"]["blank_pages"] == [blank["label"]]
+    assert report["totals"]["fill_min"] == report["totals"]["fill_mean"] == first["fill"]
+
+
 def test_only_body_pages_are_measured_by_their_labels(tmp_path: Path) -> None:
     def draw(canvas: Canvas, page: int) -> None:
         ragged(canvas, f"page {page} Te", 350)  # "Te" is a kern pair on every page
@@ -452,7 +466,7 @@ def test_proof_report_json_of_the_2019_sample(tmp_path: Path) -> None:
         "ligatures", "ff_sites", "ff_ligatures", "extraction_intact", "grid_lines", "grid_on",
         "grid_pct",
     }  # fmt: skip
-    assert set(data["totals"]) == figures | {"fill_min", "fill_mean"}
+    assert set(data["totals"]) == figures | {"fill_min", "fill_mean", "blank_pages"}
     labels = [page["label"] for page in data["pages"]]
     assert labels and not any(label.startswith(("C", "A-")) for label in labels)
     assert data["body_pages"] == len(labels)

@@ -560,7 +560,10 @@ def _clipped(
     bottom = float(visible.bottom) * scale + ty
     right = float(visible.right) * scale + tx
     top = float(visible.top) * scale + ty
-    if left <= 0 and bottom <= 0 and right >= media_w and top >= media_h:
+    # Within a twentieth of a point: a 3 mm bleed written as 8.503937 and computed as
+    # 8.5039370... must not read as a page that stops short of the bleed edge.
+    slack = 0.05
+    if left <= slack and bottom <= slack and right >= media_w - slack and top >= media_h - slack:
         return None
     return (max(left, 0.0), max(bottom, 0.0), min(right, media_w), min(top, media_h))
 

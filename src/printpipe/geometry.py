@@ -36,6 +36,35 @@ def photo_size(
     return fit_within(px_w, px_h, width, page.text_height_pt * MAX_PHOTO_SHARE)
 
 
+def focus_in_crop(
+    focus: tuple[float, float], crop: tuple[float, float, float, float] | None
+) -> tuple[float, float]:
+    """``focus`` (fractions of the whole image) as fractions of the part ``crop`` keeps."""
+    fx, fy = focus
+    if crop is None:
+        return fx, fy
+    x, y, w, h = crop
+    return (min(1.0, max(0.0, (fx - x) / w)), min(1.0, max(0.0, (fy - y) / h)))
+
+
+def focus_in_window(
+    px_w: int, px_h: int, box_w: float, box_h: float, focus: tuple[float, float]
+) -> tuple[float, float]:
+    """Where ``focus`` lands (fractions) in the part of an image that covers a box's shape.
+
+    The same window image preparation cuts: the focus as central as the edges allow.
+    """
+    fx, fy = focus
+    image, box = px_w / px_h, box_w / box_h
+    if image > box:  # wider than the box: the sides go
+        keep = box / image
+        start = min(max(fx - keep / 2, 0.0), 1.0 - keep)
+        return (fx - start) / keep, fy
+    keep = image / box
+    start = min(max(fy - keep / 2, 0.0), 1.0 - keep)
+    return fx, (fy - start) / keep
+
+
 def signature_size(px_w: int, px_h: int, cell_width: float) -> tuple[float, float]:
     """Placed size of a signature image: a fixed height, narrower than its cell."""
     return fit_within(px_w, px_h, cell_width - 6, mm_to_pt(SIGNATURE_HEIGHT_MM))

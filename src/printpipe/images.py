@@ -28,6 +28,7 @@ from typing import Any
 
 from PIL import ExifTags, Image, ImageChops, ImageCms, UnidentifiedImageError
 
+from printpipe import geometry
 from printpipe.errors import (
     BadInputFileError,
     Diagnostic,
@@ -185,8 +186,32 @@ class PreparedImage:
     warnings: tuple[str, ...]
 
 
-Job = tuple[ImageInfo, float, float] | tuple[ImageInfo, float, float, tuple[float, float] | None]
-"""(photo, placed width, placed height[, visible width and height]) in points."""
+@dataclass(frozen=True)
+class Framing:
+    """What part of a photo to use: an explicit crop and where the subject is.
+
+    ``crop`` is (x, y, w, h) and ``focus`` (x, y), both fractions of the whole image from its
+    top left.  A crop to a page's shape keeps the focus inside the window and as near its
+    centre as the image allows, instead of cutting away the subject at the edge.
+    """
+
+    crop: tuple[float, float, float, float] | None = None
+    focus: tuple[float, float] | None = None
+
+    def focus_in_crop(self) -> tuple[float, float]:
+        return geometry.focus_in_crop(self.focus or (0.5, 0.5), self.crop)
+
+
+Job = tuple[Any, ...]
+"""(photo, placed width, placed height[, visible width and height[, framing]]) in points."""
+
+
+def cropped_pixels(width_px: int, height_px: int, framing: Framing | None) -> tuple[int, int]:
+    """Pixel size of the part of the image that ``framing`` keeps."""
+    if framing is None or framing.crop is None:
+        return width_px, height_px
+    _, _, w, h = framing.crop
+    return max(1, round(width_px * w)), max(1, round(height_px * h))
 
 
 # --------------------------------------------------------------------------- resolution
@@ -481,7 +506,9 @@ def prepare_variants(
     for job, policy in variants:
         if policy not in fingerprints:
             fingerprints[policy] = policy.fingerprint()
-        keys.append(_cache_key(job[0], job[1], job[2], fingerprints[policy], _visible(job)))
+        keys.append(
+            _cache_key(job[0], job[1], job[2], fingerprints[policy], _visible(job), _framing(job))
+        )
     done: dict[str, PreparedImage] = {}
     groups: dict[tuple[str, tuple[int, int] | None], dict[str, Variant]] = {}
     for variant, key in zip(variants, keys, strict=True):
@@ -535,16 +562,49 @@ def _visible(job: Job) -> tuple[float, float] | None:
     return job[3] if len(job) > 3 else None
 
 
+def _framing(job: Job) -> Framing | None:
+    return job[4] if len(job) > 4 else None
+
+
+def _whole(job: Job) -> tuple[float, float]:
+    """The size the whole photo is placed at: larger than the placement when a crop keeps part."""
+    framing = _framing(job)
+    if framing is None or framing.crop is None:
+        return job[1], job[2]
+    return job[1] / framing.crop[2], job[2] / framing.crop[3]
+
+
+def window(length: int, keep: int, focus: float) -> int:
+    """Start of a window of ``keep`` pixels in ``length`` around ``focus`` (a fraction).
+
+    The window centres the focus as nearly as the edges allow; the focus is always inside it.
+    """
+    start = round(focus * length - keep / 2)
+    return max(0, min(length - keep, start))
+
+
+def _apply_crop(im: Image.Image, crop: tuple[float, float, float, float]) -> Image.Image:
+    """Keep the part ``crop`` names: (x, y, w, h) as fractions of the upright image."""
+    x, y, w, h = crop
+    left, top = round(im.width * x), round(im.height * y)
+    right = min(im.width, max(left + 1, round(im.width * (x + w))))
+    bottom = min(im.height, max(top + 1, round(im.height * (y + h))))
+    return _keep_icc(im.crop((left, top, right, bottom)), im)
+
+
 def _crop_to_visible(
-    im: Image.Image, placed: tuple[float, float], visible: tuple[float, float]
+    im: Image.Image,
+    placed: tuple[float, float],
+    visible: tuple[float, float],
+    focus: tuple[float, float] = (0.5, 0.5),
 ) -> Image.Image:
-    """Keep the centred part of the photo that shows through ``visible`` (points)."""
+    """Keep the part of the photo that shows through ``visible`` (points), around ``focus``."""
     keep_w = min(1.0, visible[0] / placed[0])
     keep_h = min(1.0, visible[1] / placed[1])
     width = max(1, round(im.width * keep_w))
     height = max(1, round(im.height * keep_h))
-    left = (im.width - width) // 2
-    top = (im.height - height) // 2
+    left = window(im.width, width, focus[0])
+    top = window(im.height, height, focus[1])
     return _keep_icc(im.crop((left, top, left + width, top + height)), im)
 
 
@@ -587,7 +647,7 @@ def decode_group(job: Job, policy: ImagePolicy) -> tuple[str, tuple[int, int] | 
     info = job[0]
     if info.format != "JPEG":
         return info.sha256, None
-    sizes = _sizes(info.stored_size, info.turned, job[1], job[2], policy)
+    sizes = _sizes(info.stored_size, info.turned, *_whole(job), policy)
     return info.sha256, sizes.decode
 
 
@@ -620,8 +680,9 @@ def _prepare_variant(
     """Resample, crop, turn upright and convert one decoded photo for one target; cache it."""
     info, placed_width_pt, placed_height_pt = job[0], job[1], job[2]
     visible = _visible(job)
+    framing = _framing(job)
     turned = decoded.orientation in (5, 6, 7, 8)
-    sizes = _sizes(decoded.stored, turned, placed_width_pt, placed_height_pt, policy)
+    sizes = _sizes(decoded.stored, turned, *_whole(job), policy)
     notes = list(decoded.notes)
     im = decoded.image
     resampled = sizes.target is not None
@@ -633,8 +694,11 @@ def _prepare_variant(
         im = _keep_icc(im.resize(sizes.target, Image.Resampling.LANCZOS, reducing_gap=gap), im)
     if decoded.orientation in _UPRIGHT:
         im = _keep_icc(im.transpose(_UPRIGHT[decoded.orientation]), im)
+    if framing is not None and framing.crop is not None:
+        im = _apply_crop(im, framing.crop)
     if visible is not None:
-        im = _crop_to_visible(im, (placed_width_pt, placed_height_pt), visible)
+        focus = framing.focus_in_crop() if framing is not None else (0.5, 0.5)
+        im = _crop_to_visible(im, (placed_width_pt, placed_height_pt), visible, focus)
         placed_width_pt = placed_width_pt * min(1.0, visible[0] / placed_width_pt)
         placed_height_pt = placed_height_pt * min(1.0, visible[1] / placed_height_pt)
     im, colour, has_alpha = _convert_colour(im, policy, notes, info.name)
@@ -677,9 +741,10 @@ def _prepare_miss(
     cache_dir: Path,
     key: str,
     visible: tuple[float, float] | None = None,
+    framing: Framing | None = None,
 ) -> PreparedImage:
     """Decode, convert and write one photo into the cache (a group of one variant)."""
-    job: Job = (info, placed_width_pt, placed_height_pt, visible)
+    job: Job = (info, placed_width_pt, placed_height_pt, visible, framing)
     return _prepare_group([(key, (job, policy))], cache_dir)[key]
 
 
@@ -904,10 +969,13 @@ def _cache_key(
     height_pt: float,
     fingerprint: str,
     visible: tuple[float, float] | None = None,
+    framing: Framing | None = None,
 ) -> str:
     shown = [f"{v:.2f}" for v in visible] if visible else None
+    framed = [framing.crop, framing.focus] if framing else None
     text = json.dumps(
         [info.sha256, fingerprint, f"{width_pt:.2f}", f"{height_pt:.2f}", shown, CACHE_VERSION]
+        + ([framed] if framed else [])
     )
     return hashlib.sha256(text.encode()).hexdigest()
 

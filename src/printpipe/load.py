@@ -13,6 +13,7 @@ import difflib
 import os
 import unicodedata
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,15 @@ def _explain(document: YamlDocument, error: ValidationError) -> Iterator[Diagnos
     validator = error.validator
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     instance = error.instance
+    if validator == "additionalProperties" and len(path) == 2 and path[0] == "parts":
+        unknown = [key for key in instance if key not in schema.get("properties", {})]
+        yield Diagnostic(
+            f"a part has exactly one kind and an optional 'break', found: {', '.join(unknown)}",
+            where,
+            "check the indentation: a part's options are indented under its kind "
+            "(e.g. '- photo:' then 'file:', 'caption:' two spaces further in)",
+        )
+        return
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = list(schema.get("properties", {}))
         for key in instance:
@@ -543,7 +553,10 @@ def _build_layout(
         columns=int(page["columns"]),
         gutter_mm=float(page["gutter"]),
         safe_mm=float(page.get("safe", 5.0)),
-        sections_start=str(page.get("sections_start", "new-page")),
+        sections_start=_SECTION_STARTS.get(str(page.get("sections_start", "page")), "page"),
+        short_section_start=_SECTION_STARTS.get(str(page.get("short_section_start"))),
+        short_section_pages=float(page.get("short_section_pages", 0.0)),
+        min_fill=float(page.get("min_fill", 0.0)),
     )
     if geometry.column_width_pt < 72:
         problems.append(
@@ -567,7 +580,8 @@ def _build_layout(
         fallback_fonts=tuple(files[k] for k in sorted(files) if k.startswith("fallback_fonts")),
         colours=colours,
         styles=styles,
-        running_head=RunningHead(**(data.get("running_head") or {})),
+        running_head=_running_head(data.get("running_head") or {}),
+        contents_leaders=bool((data.get("contents") or {}).get("leaders", True)),
         folio_position=str((data.get("folio") or {}).get("position", "outer")),
         folio_start=int((data.get("folio") or {}).get("start", 1)),
         grid=bool(data.get("grid", False)),
@@ -823,6 +837,16 @@ def load_edition(path: Path) -> tuple[Edition, list[Diagnostic]]:
     return edition, [d for d in problems if not d.is_error]
 
 
+_SECTION_STARTS = {"new-page": "page", **{v: v for v in ("recto", "page", "column", "continue")}}
+
+
+def _running_head(data: dict[str, Any]) -> RunningHead:
+    return RunningHead(
+        **{k: v for k, v in data.items() if k != "skip"},
+        skip=tuple(str(kind) for kind in _list(data.get("skip"))),
+    )
+
+
 def _hyphenation(value: Any) -> Hyphenation:
     """The ``hyphenation:`` mapping of a layout or an edition (already schema-checked)."""
     data = value if isinstance(value, dict) else {}
@@ -858,11 +882,21 @@ def _build_parts(
     for index, raw in enumerate(_list(document.data.get("parts"))):
         kinds = [key for key in raw if key in PART_KINDS] if isinstance(raw, dict) else []
         if len(kinds) != 1:
-            continue  # already reported by the schema; the other parts are still checked
+            if isinstance(raw, dict) and set(raw) <= {*PART_KINDS, "break"}:
+                # Two kinds, or a 'break' alone: valid keys, so the schema said nothing.
+                problems.append(
+                    Diagnostic(
+                        f"a part has exactly one kind, found {len(kinds)}: {', '.join(kinds)}",
+                        document.location(("parts", index)),
+                        "give each part one kind (section, photo, ...) and at most a 'break:'",
+                    )
+                )
+            continue  # else already reported by the schema; the other parts are still checked
         kind = kinds[0]
         value = raw[kind]
         key: PathKey = ("parts", index, kind)
         where = document.location(key)
+        before = len(parts)
         if kind == "section":
             source = paths.file(document, key, root)
             if source is not None:
@@ -882,6 +916,8 @@ def _build_parts(
                         value.get("placement", "column"),
                         where,
                         value.get("alt"),
+                        focus=_focus(value.get("focus")),
+                        crop=_crop(value.get("crop")),
                     )
                 )
         elif kind == "pull_quote" and isinstance(value, dict):
@@ -929,7 +965,29 @@ def _build_parts(
             part = _build_data_part(kind, value, key, document, root, paths, problems)
             if part is not None:
                 parts.append(part)
+        chosen = raw.get("break")
+        last = parts[-1] if len(parts) > before else None
+        if isinstance(chosen, str) and last is not None and not isinstance(last, PageBreak):
+            parts[-1] = replace(last, break_before=chosen)
     return tuple(parts)
+
+
+def _focus(value: Any) -> tuple[float, float] | None:
+    """``focus: [x, y]`` as numbers, or None (a wrong type is the schema's to report)."""
+    if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
+        return (float(value[0]), float(value[1]))
+    return None
+
+
+def _crop(value: Any) -> tuple[float, float, float, float] | None:
+    """``crop: {x, y, w, h}`` as numbers, or None."""
+    if isinstance(value, dict) and all(_is_number(value.get(k)) for k in "xywh"):
+        return (float(value["x"]), float(value["y"]), float(value["w"]), float(value["h"]))
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _bleed(raw: dict) -> float | None:

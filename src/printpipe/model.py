@@ -99,6 +99,7 @@ class Section:
     source: Path
     blocks: tuple[Block, ...]
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class TableOfContents:
 
     title: str
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,9 @@ class Photo:
     placement: str
     location: Location
     alt: str | None = None  # what the photo shows, for screen readers (tagged targets)
+    break_before: str | None = None
+    focus: tuple[float, float] | None = None  # where the subject is, fractions of the image
+    crop: tuple[float, float, float, float] | None = None  # x, y, w, h, fractions of the image
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ class PullQuote:
     attribution: str | None
     location: Location
     lang: str | None = None  # the quotation's language, when not the edition's
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,7 @@ class Callout:
     link: str | None
     link_text: str | None
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,7 @@ class Signatures:
 
     signatories: tuple[Signatory, ...]
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,7 @@ class Related:
     title: str
     items: tuple[RelatedItem, ...]
     location: Location
+    break_before: str | None = None  # recto | page | column | none; None: the default
 
 
 @dataclass(frozen=True)
@@ -224,6 +233,7 @@ class DataTable:
     totals: int
     location: Location
     decimals: tuple[int, ...] = ()  # per column: the most decimals the source shows
+    break_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +254,7 @@ class Chart:
     location: Location
     decimals: int = 0
     alt: str | None = None  # alternative text; default: chart_summary() of the data
+    break_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -265,6 +276,7 @@ class KeyFigures:
     title: str | None
     location: Location
     placement: str = "column"
+    break_before: str | None = None
 
 
 Part = (
@@ -393,7 +405,10 @@ class PageGeometry:
     columns: int
     gutter_mm: float
     safe_mm: float = 5.0
-    sections_start: str = "new-page"
+    sections_start: str = "page"  # recto | page | column | continue
+    short_section_start: str | None = None  # where sections shorter than below start
+    short_section_pages: float = 0.0
+    min_fill: float = 0.0  # a section's last page under this share does not end the section
 
     @property
     def trim_pt(self) -> tuple[float, float]:
@@ -453,11 +468,15 @@ class ImageThresholds:
 
 @dataclass(frozen=True)
 class RunningHead:
-    """Templates for the running heads; fields: {title} {organisation} {year} {section}."""
+    """Templates for the running heads.
+
+    Fields: {title} {subtitle} {organisation} {year} {section}.
+    """
 
     verso: str = "{organisation}"
     recto: str = "{section}"
     rule: bool = True
+    skip: tuple[str, ...] = ()  # page kinds without a running head: contents, openers
 
 
 @dataclass(frozen=True)
@@ -501,6 +520,7 @@ class Layout:
     press: PressSettings
     images: ImageThresholds
     files: tuple[Path, ...] = ()
+    contents_leaders: bool = True
     palette: tuple[Colour, ...] = ()  # chart series colours, in order
     tables: TableLook = TableLook()
     grid: bool = False

@@ -218,7 +218,14 @@ def _section(value: str, copier: _Copier, year: int, new_year: int) -> str:
 
 
 def _part(raw: dict[str, Any], copier: _Copier, year: int, new_year: int) -> dict[str, Any]:
-    """One entry of ``parts:`` for next year: recurring parts as they were, the rest marked."""
+    """One entry of ``parts:`` for next year, with its ``break:`` if it had one."""
+    kept = {k: v for k, v in raw.items() if k != "break"}
+    part = _part_kind(kept, copier, year, new_year)
+    return {**part, "break": raw["break"]} if "break" in raw else part
+
+
+def _part_kind(raw: dict[str, Any], copier: _Copier, year: int, new_year: int) -> dict[str, Any]:
+    """Recurring parts as they were, the rest marked."""
     ((kind, value),) = raw.items()
     if kind == "section" and isinstance(value, str):
         return {kind: _section(value, copier, year, new_year)}
@@ -391,7 +398,7 @@ _NOT_TEXT = frozenset(
     {
         "file", "rgb_file", "image", "placement", "layout", "language", "slug", "fit", "link",
         "url", "section", "date", "accept", "password", "year", "organisation", "toc",
-        "front_pages", "back_pages", "page_break",
+        "front_pages", "back_pages", "page_break", "break",
         # data parts: CSV column names and number formats
         "column", "x", "y", "type", "format", "currency", "align", "prefix", "suffix",
     }

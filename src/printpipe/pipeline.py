@@ -259,12 +259,14 @@ def _image_jobs(
     for part in edition.parts:
         if isinstance(part, Photo):
             info = infos[part.source]
-            size = geometry.photo_size(part.placement, info.width_px, info.height_px, page, bleed)
+            framing = images.Framing(part.crop, part.focus) if part.crop or part.focus else None
+            pixels = images.cropped_pixels(info.width_px, info.height_px, framing)
+            size = geometry.photo_size(part.placement, *pixels, page, bleed)
             visible = None
             if part.placement == "full-bleed":
                 trim_w, trim_h = page.trim_pt
                 visible = (trim_w + 2 * bleed, trim_h + 2 * bleed)
-            jobs[(part.source, part.placement)] = (info, *size, visible)
+            jobs[(part.source, part.placement)] = (info, *size, visible, framing)
         elif isinstance(part, Signatures):
             cell = geometry.signature_cell_width(page, len(part.signatories))
             for person in part.signatories:
@@ -659,7 +661,10 @@ def build_target(
 
     def lookup(source: Path, kind: str) -> ImageFile:
         image = prepared[(source, kind)]
-        return ImageFile(image.path, image.width_px, image.height_px, image.has_alpha)
+        job = jobs[(source, kind)]
+        framing = job[4] if len(job) > 4 else None
+        used = images.cropped_pixels(job[0].width_px, job[0].height_px, framing)
+        return ImageFile(image.path, image.width_px, image.height_px, image.has_alpha, used)
 
     front = edition.cover.front_pages if edition.cover else 0
     body_path = work / f"{target.name}-body.pdf"
@@ -672,6 +677,7 @@ def build_target(
                 first_page_recto=front % 2 == 0,
                 tagged=target.tagged,
                 overprint_black=target.colour == "cmyk" and layout.press.overprint_black,
+                proof=target.proof,
             ),
             lookup,
             body_path,

@@ -74,6 +74,24 @@ _PHOTO = _obj(
             "default": "column",
             "description": "column width, full text width, or a full-bleed page of its own.",
         },
+        "focus": {
+            "type": "array",
+            "items": {"type": "number", "minimum": 0, "maximum": 1},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "Where the subject is, as [x, y] fractions of the image from its "
+            "top left; a crop keeps it inside and as central as it can.",
+        },
+        "crop": _obj(
+            {
+                "x": {"type": "number", "minimum": 0, "maximum": 1},
+                "y": {"type": "number", "minimum": 0, "maximum": 1},
+                "w": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "h": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            },
+            ("x", "y", "w", "h"),
+            description="The part of the image to use, fractions of it from its top left.",
+        ),
     },
     ("file",),
 )
@@ -242,12 +260,22 @@ _HYPHENATION_LISTS = {
     "never": _described(_WORDS, "Words never to hyphenate (names, brands)."),
 }
 
+BREAKS = ("recto", "page", "column", "none")
+
 _PART = {
     "type": "object",
-    "description": "One part of the body; exactly one of the keys below.",
+    "description": "One part of the body; exactly one of the kinds below, and an optional 'break'.",
     "minProperties": 1,
-    "maxProperties": 1,
-    "properties": _PART_KINDS,
+    "maxProperties": 2,
+    "properties": {
+        **_PART_KINDS,
+        "break": {
+            "enum": list(BREAKS),
+            "description": "Where this part starts: on the next right-hand page (recto), the "
+            "next page, the next column, or straight on (none). Overrides the layout's "
+            "page.sections_start for a section.",
+        },
+    },
     "additionalProperties": False,
 }
 
@@ -438,9 +466,26 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                 "gutter": _described(_NONNEG, "Space between columns in mm."),
                 "safe": _described(_NONNEG, "Safe area inside the trim in mm (proof guides)."),
                 "sections_start": {
-                    "enum": ["continue", "new-page", "recto"],
-                    "description": "Where each Markdown section begins.",
+                    "enum": ["recto", "page", "column", "continue", "new-page"],
+                    "description": "Where each Markdown section begins: on a right-hand page "
+                    "(a blank left-hand page is added when needed), a new page, the next "
+                    "column, or straight on ('new-page' is the old name of 'page').",
                 },
+                "short_section_start": {
+                    "enum": ["recto", "page", "column", "continue"],
+                    "description": "Where a short section begins instead (see "
+                    "short_section_pages): e.g. 'continue' under its heading on the same page.",
+                },
+                "min_fill": _described(
+                    {"type": "number", "minimum": 0, "maximum": 1},
+                    "A section's last page filled less than this (share of the type area) is "
+                    "not left so: the next section opens in its next column instead of on a "
+                    "new page.",
+                ),
+                "short_section_pages": _described(
+                    _NONNEG,
+                    "A section whose text fills less than this many pages is short.",
+                ),
             },
         ),
         "fonts": {
@@ -485,11 +530,23 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
         "running_head": _obj(
             {
                 "verso": _described(
-                    _STR, "Left-page text; {title} {organisation} {year} {section}."
+                    _STR,
+                    "Left-page text; {title} {subtitle} {organisation} {year} {section}; "
+                    "a year already in the text is not repeated.",
                 ),
                 "recto": _described(_STR, "Right-page text, same fields."),
                 "rule": {"type": "boolean"},
+                "skip": {
+                    "type": "array",
+                    "items": {"enum": ["contents", "openers"]},
+                    "description": "Pages without a running head: the contents page, section "
+                    "openers.",
+                },
             }
+        ),
+        "contents": _obj(
+            {"leaders": _described({"type": "boolean"}, "Dot leaders from title to folio.")},
+            description="The contents page.",
         ),
         "folio": _obj({"position": {"enum": ["outer", "centre"]}, "start": {"type": "integer"}}),
         "grid": _described(

@@ -16,7 +16,7 @@ from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
 
 from printpipe.compose import rlhooks
-from printpipe.compose.document import BodyDocument, HeadingMark, PageHeads
+from printpipe.compose.document import BodyDocument, HeadingMark, LayoutSettled, PageHeads
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
@@ -67,6 +67,7 @@ class ComposeSettings:
     colour: str  # "cmyk" | "rgb"
     bleed: bool
     first_page_recto: bool = True
+    proof: bool = False  # mark each photo's focus
     tagged: bool = False  # mark content and record the structure (tagged PDF)
     overprint_black: bool = False  # 100 % K fills and strokes overprint (press)
 
@@ -106,6 +107,7 @@ def compose_body(
         layout.running_head.recto,
         _fields(edition),
         layout.running_head.rule,
+        layout.running_head.skip,
     )
     doc = BodyDocument(
         str(out),
@@ -122,7 +124,10 @@ def compose_body(
         enforceColorSpace="cmyk" if settings.colour == "cmyk" else "rgb",
     )
     recorder = Recorder() if settings.tagged else None
-    story = StoryBuilder(edition, sheet, images, bleed, recorder).build()
+    story = [
+        LayoutSettled(doc),
+        *StoryBuilder(edition, sheet, images, bleed, recorder, settings.proof).build(),
+    ]
     makers = []
     if recorder is not None:
         mark_page_furniture(doc, recorder)

@@ -48,8 +48,21 @@ def _record(canvas: Any, source: Path, width: float, height: float, kind: str) -
         doc.placements.append(Placement(source, canvas.getPageNumber(), width, height, kind))
 
 
+def focus_mark(canvas: Any, x: float, y: float) -> None:
+    """A proof's cross-hair where the photo's focus is, so the designer sees what the crop kept."""
+    canvas.saveState()
+    canvas.setStrokeColorRGB(0.9, 0.0, 0.6)
+    canvas.setLineWidth(0.8)
+    canvas.circle(x, y, 6, stroke=1, fill=0)
+    canvas.line(x - 11, y, x + 11, y)
+    canvas.line(x, y - 11, x, y + 11)
+    canvas.restoreState()
+
+
 class PlacedImage(Flowable):
     """A prepared image drawn at a fixed size; the file passes through to the PDF unchanged."""
+
+    mark: tuple[float, float] | None = None  # the focus, fractions from top left (proofs)
 
     def __init__(
         self, source: Path, path: Path, width: float, height: float, alpha: bool, kind: str
@@ -74,6 +87,8 @@ class PlacedImage(Flowable):
             self.height,
             mask="auto" if self.alpha else None,
         )
+        if self.mark is not None:
+            focus_mark(self.canv, self.mark[0] * self.width, (1 - self.mark[1]) * self.height)
         _record(self.canv, self.source, self.width, self.height, self.kind)
 
 
@@ -83,6 +98,8 @@ class BleedPage(Flowable):
     It claims the whole frame so nothing else lands on its page, and draws in page coordinates
     (frames do not clip, so drawing outside the frame reaches the bleed).
     """
+
+    mark: tuple[float, float] | None = None  # the focus in the prepared image (proofs)
 
     def __init__(
         self,
@@ -121,6 +138,9 @@ class BleedPage(Flowable):
                 ImagePath(self.path), (media_w - width) / 2, (media_h - height) / 2, width, height
             )
         canvas.restoreState()
+        if self.mark is not None:
+            x = (media_w - width) / 2 + self.mark[0] * width
+            focus_mark(canvas, x, (media_h + height) / 2 - self.mark[1] * height)
         _record(canvas, self.source, media_w, media_h, "bleed")
         doc = getattr(canvas, "_doctemplate", None)
         if doc is not None:

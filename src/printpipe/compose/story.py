@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -13,12 +15,18 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
 )
-from reportlab.platypus.flowables import PageBreakIfNotEmpty
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.flowables import CondPageBreak
 
 from printpipe import geometry
 from printpipe.compose.charts import chart_flowables
-from printpipe.compose.document import FLOAT_GAP, FloatBlock, StartBleedPage
+from printpipe.compose.contents import ContentsList, Entry
+from printpipe.compose.document import (
+    FLOAT_GAP,
+    EndOnVerso,
+    FloatBlock,
+    StartBleedPage,
+    StartOn,
+)
 from printpipe.compose.flowables import (
     BleedPage,
     PlacedImage,
@@ -26,7 +34,6 @@ from printpipe.compose.flowables import (
     photo_block,
     pull_quote,
     signature_block,
-    table_style,
 )
 from printpipe.compose.keyfigures import key_figures
 from printpipe.compose.styles import StyleSheet
@@ -34,11 +41,11 @@ from printpipe.compose.tables import data_table, pipe_table
 from printpipe.compose.tagging import (
     Recorder,
     leaves,
-    tag_contents,
     tag_data,
     tagged,
 )
 from printpipe.compose.text import TextMaker
+from printpipe.compose.textblock import TextBlock
 from printpipe.errors import InvalidEditionError, Location
 from printpipe.model import (
     MM,
@@ -78,7 +85,11 @@ class ImageFile:
     width_px: int
     height_px: int
     has_alpha: bool
+    source_px: tuple[int, int] | None = None  # the part of the original used (after crop:)
 
+
+APPENDIX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # as finishing labels them: A-1, B-1 ...
+KEEP_LINES = 2  # lines of text a heading keeps with it
 
 ImageLookup = Callable[[Path, str], ImageFile]
 """Finds the prepared image of a source for a placement kind (column, full-bleed, signature2...)."""
@@ -94,7 +105,9 @@ class StoryBuilder:
         images: ImageLookup,
         bleed_pt: float,
         tags: Recorder | None = None,
+        proof: bool = False,
     ) -> None:
+        self.proof = proof
         self.edition = edition
         self.tags = tags  # None: an untagged target
         self.sheet = sheet
@@ -102,6 +115,8 @@ class StoryBuilder:
         self.bleed = bleed_pt
         self.page = edition.layout.page
         self.heading_count = 0
+        self.float_count = 0
+        self.seen_section = False
         self.text = TextMaker(edition, sheet)
         self.root = self.group("Document", None)
 
@@ -124,38 +139,85 @@ class StoryBuilder:
 
     def build(self) -> list[Flowable]:
         story: list[Flowable] = []
+        bleed: list[Flowable] = []
         for part in self.edition.parts:
-            story.extend(self.part(part))
+            if isinstance(part, Photo) and part.placement == "full-bleed" and not part.break_before:
+                # A full-bleed page waits for the next section: the column photos and quotes
+                # after it fill the page before it instead of a page of their own.
+                bleed.extend(self.part(part))
+                continue
+            if isinstance(part, Section | PageBreakPart):
+                story.extend(bleed)
+                bleed = []
+            flowables = list(self.part(part))
+            if isinstance(part, Signatures) and part.break_before in (None, "none"):
+                keep_with_closing_line(story, flowables)
+            story.extend(flowables)
+        story.extend(bleed)
+        story.append(StartOn("none", section=True))  # the last section's floats settle too
         story.append(FlushFloats())
+        if self.edition.appendices:
+            story.append(EndOnVerso())  # so that the first appendix page (A-1) is a recto
         return story
 
-    def part(self, part: object) -> Iterator[Flowable]:
+    def where(self, part: object) -> str | None:
+        """Where ``part`` starts: its own ``break:``, else the layout's rule for sections.
+
+        The first section starts on a right-hand page whatever the layout says, so that its
+        folio 1 is a recto; later sections follow ``page.sections_start``.
+        """
+        chosen: str | None = getattr(part, "break_before", None)
         if isinstance(part, Section):
-            if self.page.sections_start != "continue":
-                yield PageBreakIfNotEmpty()
+            first = not self.seen_section
+            self.seen_section = True
+            if chosen is not None:
+                return chosen
+            if first:
+                return "recto"
+            if (
+                self.page.short_section_start
+                and self.pages_of(part) < self.page.short_section_pages
+            ):
+                return self.page.short_section_start
+            return self.page.sections_start
+        if isinstance(part, TocPart):
+            return chosen or "recto"
+        return chosen
+
+    def pages_of(self, section: Section) -> float:
+        """About how many pages the section's text fills (its blocks set in one column)."""
+        width, height = self.page.column_width_pt, self.page.text_height_pt
+        total = 0.0
+        saved = self.heading_count
+        canvas = Canvas(io.BytesIO())  # lists measure their bullets on a canvas
+        for flowable in self.blocks(section.blocks, None):
+            total += flowable.wrapOn(canvas, width, height)[1] + flowable.getSpaceAfter()
+        self.heading_count = saved
+        return total / (height * self.page.columns)
+
+    def part(self, part: object) -> Iterator[Flowable]:
+        where = self.where(part)
+        if where is not None:
+            yield StartOn(where, section=isinstance(part, Section))
+        if isinstance(part, Section):
             title = next((b.text for b in part.blocks if isinstance(b, Heading)), None)
             sect = self.group("Sect", self.root, title=title)
             yield from self.blocks(part.blocks, None, parent=sect)
         elif isinstance(part, TocPart):
-            yield PageBreakIfNotEmpty()
             sect = self.group("Sect", self.root, title=part.title)
             title = Paragraph(self.sheet.plain(part.title, "toc_title"), self.sheet["toc_title"])
             yield self.tag(title, "H1", sect)
-            toc = TableOfContents(
-                levelStyles=[self.sheet["toc1"], self.sheet["toc2"]],
-                dotsMinLevel=-1,
-                tableStyle=table_style(
-                    self.sheet,
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ),
+            appendices: list[Entry] = [
+                (0, pdf.title, f"{letter}-1", None)
+                for letter, pdf in zip(APPENDIX_LETTERS, self.edition.appendices, strict=False)
+            ]
+            tags = (self.tags, self.group("TOC", sect)) if self.tags is not None else None
+            yield ContentsList(
+                [self.sheet["toc1"], self.sheet["toc2"]],
+                self.edition.layout.contents_leaders,
+                appendices,
+                tags,
             )
-            if self.tags is not None:
-                tag_contents(toc, self.tags, self.group("TOC", sect))
-            yield toc
         elif isinstance(part, Photo):
             yield from self.photo(part)
         elif isinstance(part, PullQuote):
@@ -181,7 +243,7 @@ class StoryBuilder:
         elif isinstance(part, Related):
             yield from self.related(part)
         elif isinstance(part, PageBreakPart):
-            yield PageBreak()
+            yield StartOn("page")
         elif isinstance(part, DataTable | Chart | KeyFigures):
             yield from self.data_part(part)
 
@@ -211,7 +273,8 @@ class StoryBuilder:
             width=width,
             height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
         )
-        yield FloatBlock(items)
+        self.float_count += 1
+        yield FloatBlock(self.float_count, list(items))
 
     # --- blocks that cannot split --------------------------------------------------------------
 
@@ -253,7 +316,7 @@ class StoryBuilder:
         follows_paragraph = False  # only a paragraph after a paragraph gets a first-line indent
         for block in blocks:
             if isinstance(block, Heading):
-                yield self.heading(block, parent)
+                yield from self.heading(block, parent)
             elif isinstance(block, ParagraphBlock):
                 style = override or "body"
                 text = self.text.block(
@@ -275,12 +338,26 @@ class StoryBuilder:
                 yield table
             follows_paragraph = isinstance(block, ParagraphBlock)
 
-    def heading(self, block: Heading, parent: int | None = None) -> Flowable:
+    def heading(self, block: Heading, parent: int | None = None) -> Iterator[Flowable]:
         level = min(block.level, 3)
         self.heading_count += 1
         flowable = self.text.block(block.runs, f"h{level}")
         flowable._pp_heading = (level, block.text, f"h{self.heading_count}")
-        return self.tag(flowable, f"H{level}", parent)
+        tagged_heading = self.tag(flowable, f"H{level}", parent)
+        style_sheet = self.sheet[f"h{level}"]
+        if style_sheet.keepWithNext:
+            # A heading keeps its first lines: it moves on when fewer than two lines of text
+            # would follow it here.  ReportLab's own keepWithNext would move the whole next
+            # paragraph, leaving a hole the size of that paragraph.
+            flowable.keepWithNext = 0
+            height = flowable.wrap(self.page.column_width_pt, self.page.text_height_pt)[1]
+            yield CondPageBreak(
+                height
+                + style_sheet.spaceBefore
+                + style_sheet.spaceAfter
+                + KEEP_LINES * self.sheet["body"].leading
+            )
+        yield tagged_heading
 
     def list_block(
         self, block: ListBlock, override: str | None, indent: float, parent: int | None = None
@@ -346,22 +423,29 @@ class StoryBuilder:
                     width=box[2] - 16,
                     height=self.page.trim_pt[1] - 2 * safe - 12,
                 )
-            yield StartBleedPage()
+            media = (self.page.trim_pt[0] + 2 * self.bleed, self.page.trim_pt[1] + 2 * self.bleed)
             page = BleedPage(
                 part.source,
                 image.path,
                 (image.width_px, image.height_px),
-                (self.page.trim_pt[0] + 2 * self.bleed, self.page.trim_pt[1] + 2 * self.bleed),
+                media,
                 caption,
                 box,
                 self.sheet.palette["paper" if "paper" in self.sheet.layout.colours else "text"],
             )
+            if self.proof and part.focus is not None:
+                source_px = image.source_px or (image.width_px, image.height_px)
+                focus = geometry.focus_in_crop(part.focus, part.crop)
+                page.mark = geometry.focus_in_window(*source_px, *media, focus)
             if self.tags is not None and figure is not None:
                 page.image_tag = (self.tags, figure)
+            yield StartBleedPage()
             yield page
             yield PageBreak()
             return
         placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
+        if self.proof and part.focus is not None:
+            placed.mark = geometry.focus_in_crop(part.focus, part.crop)
         block = photo_block(placed, part.caption, part.credit, self.sheet, self.text)
         self.tag(placed, "Figure", self.root, alt=part.alt or "Photo")
         self.tag_leaves(block, "P", self.group("Caption", self.root))
@@ -375,7 +459,8 @@ class StoryBuilder:
                 width=self.page.text_width_pt,
                 height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
             )
-            yield FloatBlock(list(block._content))
+            self.float_count += 1
+            yield FloatBlock(self.float_count, list(block._content))
         else:
             yield block
 
@@ -413,6 +498,16 @@ class StoryBuilder:
                 runs.append(Run(f" — {item.note}"))
             items.append(self.text.block(runs, "related_item"))
         yield self.tag_leaves(KeepTogether(items), "P", self.group("Div", self.root))
+
+
+def keep_with_closing_line(story: list[Flowable], flowables: list[Flowable]) -> None:
+    """A signature block keeps the paragraph before it (the closing line) on its page."""
+    if not story or not flowables or not isinstance(story[-1], Paragraph | TextBlock):
+        return
+    closing = story.pop()
+    block = flowables.pop()
+    items = block._content if isinstance(block, KeepTogether) else [block]
+    flowables.append(KeepTogether([closing, *items]))
 
 
 class FlushFloats(Flowable):

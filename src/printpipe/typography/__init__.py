@@ -82,7 +82,8 @@ The rules (all distances in points, user space):
 JSON (``printpipe proof --report --json``), stable keys::
 
     {"file": str, "body_size": float, "body_pages": int,
-     "totals": {FIGURES..., "fill_min": float | null, "fill_mean": float | null},
+     "totals": {FIGURES..., "fill_min": float | null, "fill_mean": float | null,
+                "blank_pages": [label, ...]}  (fill over the pages that are not blank),
      "pages": [{"index": int (0-based), "label": str, "columns": int, FIGURES...,
                 "fill": float}],
      "details": {"short_breaks": [str], "capitalised_breaks": [str],

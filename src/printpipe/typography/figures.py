@@ -107,10 +107,13 @@ class Report:
     overfull_lines: list[tuple[float, str, str]]  # (pt past the edge, page label, text)
 
     def as_dict(self) -> dict[str, Any]:
-        fills = [page.fill for page in self.pages]
+        # A page with nothing on it is a blank the page-making chose (a verso before a recto
+        # opener or an appendix): listed as such, not averaged in as an empty page.
+        fills = [page.fill for page in self.pages if page.fill > 0]
         totals = self.totals.as_dict()
         totals["fill_min"] = min(fills) if fills else None
         totals["fill_mean"] = round(statistics.fmean(fills), 3) if fills else None
+        totals["blank_pages"] = [page.label for page in self.pages if page.fill == 0]
         return {
             "file": self.file,
             "body_size": self.body_size,

@@ -32,11 +32,13 @@ def format_report(report: Report) -> str:
     worst = "n/a"
     if t["worst_ratio"] is not None:
         worst = f'{t["worst_ratio"]:.2f}x  "{t["worst_text"]}"'
-    fills = [(page["fill"], page["label"]) for page in data["pages"]]
+    fills = [(page["fill"], page["label"]) for page in data["pages"] if page["fill"] > 0]
     fill = "n/a"
     if fills:
         low, label = min(fills)
         fill = f"min {100 * low:.1f} % (page {label}), mean {100 * t['fill_mean']:.1f} %"
+    if t["blank_pages"]:
+        fill += f"; blank: {', '.join(t['blank_pages'])}"
     size = "n/a" if report.body_size is None else f"{report.body_size:g} pt"
     rows = [
         ("body lines", f"{t['lines']}"),
