@@ -11,6 +11,8 @@ The cover's front pages go first, its back pages last, with any padding blanks b
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import math
 import os
@@ -164,17 +166,32 @@ def _mm(value: float) -> str:
 
 def open_pdf(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic]]:
     """Open a supplied PDF, decrypting it if needed; every failure is a clear error."""
+    reader, notes, _digest = _open_supplied(pdf)
+    return reader, notes
+
+
+def content_digest(data: bytes) -> str:
+    """The key a supplied file's cached preflight report is stored under (sha256 of its bytes)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _open_supplied(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic], str]:
+    """:func:`open_pdf`, plus the digest of exactly the bytes that were read.
+
+    The file is read once (pypdf would read it whole anyway), so the digest names the content
+    the reader holds, even if the file is replaced while the build runs.
+    """
     where = pdf.location or Location(pdf.label)
     notes: list[Diagnostic] = []
     try:
-        with pdf.source.open("rb") as handle:
-            head = handle.read(1024)
+        data = pdf.source.read_bytes()
     except OSError as error:
         raise BadInputFileError(
             f"{pdf.label}: cannot read the file ({error.strerror})",
             location=where,
             hint="check the file's permissions",
         ) from None
+    head = data[:1024]
     if not head:
         raise BadInputFileError(
             f"{pdf.label} is empty (0 bytes)", location=where, hint="export it again"
@@ -191,7 +208,7 @@ def open_pdf(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic]]:
             hint="export a real PDF from the design tool (a download may have saved an error page)",
         )
     with _collect_repairs() as repairs:
-        reader, count, opened_with = _read(pdf, where)
+        reader, count, opened_with = _read(pdf, where, data)
     if opened_with is not None:
         how = (
             "owner password only; no password is needed to open it"
@@ -221,14 +238,14 @@ def open_pdf(pdf: SuppliedPdf) -> tuple[PdfReader, list[Diagnostic]]:
         )
     if count == 0:
         raise BadInputFileError(f"{pdf.label} has no pages", location=where, hint="export it again")
-    return reader, notes
+    return reader, notes, content_digest(data)
 
 
-def _read(pdf: SuppliedPdf, where: Location) -> tuple[PdfReader, int, str | None]:
+def _read(pdf: SuppliedPdf, where: Location, data: bytes) -> tuple[PdfReader, int, str | None]:
     """Open and decrypt; returns the reader, its page count and the password that opened it."""
     opened_with = None
     try:
-        reader = PdfReader(pdf.source, strict=False)
+        reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             for password in _passwords(pdf):
                 if reader.decrypt(password):
@@ -783,6 +800,7 @@ def assemble(
     pad_to_multiple: int | None,
     colour: str = "cmyk",
     fonts_dir: Path | None = None,
+    inflated: frozenset[str] = frozenset(),
 ) -> Assembled:
     """Merge everything in reading order and pad the page count for folding.
 
@@ -790,6 +808,11 @@ def assemble(
     ``colour`` (the target's process space) page by page (:mod:`printpipe.spotcolour`).
     Unembedded standard-14 fonts of supplied pages get the metric-compatible substitutes in
     ``fonts_dir`` embedded (:mod:`printpipe.fontfix`).
+
+    ``inflated`` holds the :func:`content_digest` of supplied files whose every page content a
+    preflight has already inflated without damage (their cached report has no ``file.broken``
+    finding): their pages are not inflated again here, which for a 2,000-page appendix is a
+    seventh of the stage.  Any other supplied file is checked page by page as before.
     """
     writer = PdfWriter()
     fixer = FontFixer(writer, fonts_dir) if fonts_dir is not None else None
@@ -799,7 +822,12 @@ def assemble(
     fixups: list[str] = []
 
     def add(
-        reader: PdfReader, indices: Sequence[int], kind: str, title: str, pdf: SuppliedPdf | None
+        reader: PdfReader,
+        indices: Sequence[int],
+        kind: str,
+        title: str,
+        pdf: SuppliedPdf | None,
+        checked: bool = False,
     ) -> None:
         start = len(writer.pages)
         scaled: list[ScaledPage] = []
@@ -809,6 +837,7 @@ def assemble(
                 source = reader.pages[index]
                 if pdf is not None:
                     _sanitise(source)
+                if pdf is not None and not checked:
                     # Inflate (never parse) the content once, inside pypdf's limits: a stream
                     # that would expand to gigabytes fails here, as damage, not later.
                     contents = source.get_contents()
@@ -863,10 +892,11 @@ def assemble(
             ranges.append(PageRange(kind, title, start, len(indices), label))
 
     cover_reader = None
+    cover_digest = ""
     front: list[int] = []
     back: list[int] = []
     if cover is not None:
-        cover_reader, notes = open_pdf(cover.pdf)
+        cover_reader, notes, cover_digest = _open_supplied(cover.pdf)
         warnings.extend(notes)
         total = len(cover_reader.pages)
         wanted = cover.front_pages + cover.back_pages
@@ -884,13 +914,14 @@ def assemble(
                     severity="warning",
                 )
             )
-        add(cover_reader, front, "cover-front", "Cover", cover.pdf)
+        add(cover_reader, front, "cover-front", "Cover", cover.pdf, cover_digest in inflated)
     body = PdfReader(body_path)
     add(body, list(range(len(body.pages))), "body", "Report", None)
     for pdf in appendices:
-        reader, notes = open_pdf(pdf)
+        reader, notes, digest = _open_supplied(pdf)
         warnings.extend(notes)
-        add(reader, list(range(len(reader.pages))), "appendix", pdf.title, pdf)
+        pages = list(range(len(reader.pages)))
+        add(reader, pages, "appendix", pdf.title, pdf, digest in inflated)
     total = len(writer.pages) + len(back)
     blanks = (-total) % pad_to_multiple if pad_to_multiple else 0
     if blanks:
@@ -918,7 +949,7 @@ def assemble(
             )
         )
     if cover_reader is not None and cover is not None:
-        add(cover_reader, back, "cover-back", "Back cover", cover.pdf)
+        add(cover_reader, back, "cover-back", "Back cover", cover.pdf, cover_digest in inflated)
     log.debug("assembled %d pages from %d ranges", len(writer.pages), len(ranges))
     placements = tuple(PlacedFile(label, tuple(rules)) for label, rules in placed.items())
     return Assembled(writer, tuple(ranges), tuple(warnings), placements, tuple(fixups))

@@ -24,6 +24,7 @@ from printpipe.assemble import (
     PageGeometryPt,
     assemble,
     check_supplied,
+    content_digest,
     open_pdf,
     working_password,
 )
@@ -431,12 +432,17 @@ def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> Prefl
     Keyed by the file's sha256, the profile and printpipe's version; a damaged cache entry
     is simply a miss.
     """
-    digest = hashlib.sha256(pdf.source.read_bytes()).hexdigest()
+    return _preflight_of(edition, pdf, profile)[1]
+
+
+def _preflight_of(edition: Edition, pdf: SuppliedPdf, profile: str) -> tuple[str, PreflightReport]:
+    """:func:`_cached_preflight` and the content digest the report belongs to."""
+    digest = content_digest(pdf.source.read_bytes())
     key = hashlib.sha256(f"{digest}:{profile}:{__version__}".encode()).hexdigest()
     entry = cache_dir(edition).parent / "preflight" / f"{key}.json"
     try:
         cached = PreflightReport.from_json(entry.read_text(encoding="utf-8"))
-        return replace(cached, path=pdf.label)
+        return digest, replace(cached, path=pdf.label)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     open_pdf(pdf)  # the precise error for a file that is not a usable PDF at all
@@ -447,7 +453,7 @@ def _cached_preflight(edition: Edition, pdf: SuppliedPdf, profile: str) -> Prefl
             temporary.write_text(report.to_json(), encoding="utf-8")
     except PrintpipeError:
         log.debug("could not cache the preflight report of %s", pdf.label)
-    return report
+    return digest, report
 
 
 _FONT_NAME = re.compile(r"font (\S+) is not embedded.*$")
@@ -465,17 +471,23 @@ def _supplied_profile(target: Target) -> str:
     return f"supplied-{target.preflight}" if target.preflight in ("press", "archive") else "any"
 
 
-def _supplied_checks(edition: Edition, target: Target) -> list[Diagnostic]:
+def _supplied_checks(
+    edition: Edition, target: Target, inflated: set[str] | None = None
+) -> list[Diagnostic]:
     """Preflight covers and appendices before merging; accepted problems become warnings.
 
     ``accept:`` never lets through what would harm a RIP or a reader (:data:`NEVER_ACCEPTED`).
+    ``inflated`` collects the content digests of files whose every page content the preflight
+    inflated without damage (no ``file.broken`` finding), for :func:`assemble` to trust.
     """
     problems: list[Diagnostic] = []
     supplied = [edition.cover.pdf] if edition.cover else []
     supplied += list(edition.appendices)
     profile = _supplied_profile(target)
     for pdf in supplied:
-        report = _cached_preflight(edition, pdf, profile)
+        digest, report = _preflight_of(edition, pdf, profile)
+        if inflated is not None and not any(f.check == "file.broken" for f in report.findings):
+            inflated.add(digest)
         for finding in report.findings:
             if finding.severity == "info":
                 continue
@@ -626,8 +638,9 @@ def build_target(
     layout = edition.layout
     bleed = layout.page.bleed_pt if target.bleed else 0.0
     policy = image_policy(edition, target)
+    inflated: set[str] = set()  # supplied files whose page content preflight inflated
     with _timed(timings, "preflight-supplied", options.progress):
-        supplied = _supplied_checks(edition, target)
+        supplied = _supplied_checks(edition, target, inflated)
         result.warnings.extend(d for d in supplied if d.severity == "warning")
         for found in supplied:
             if found.severity == "info" and found.message not in result.placements:
@@ -687,6 +700,7 @@ def build_target(
             layout.press.pad_to_multiple if target.pad else None,
             colour=target.colour,
             fonts_dir=fonts_dir(edition),
+            inflated=frozenset(inflated),
         )
         result.warnings.extend(assembled.warnings)
         _refuse_padding(edition, assembled)
