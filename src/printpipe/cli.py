@@ -135,18 +135,23 @@ PROJECT = click.option(
 )
 
 
+def _targets_option(help_text: str) -> Callable[[F], F]:
+    """``--target/-t``, repeatable, with 'all': the same choice for build and check."""
+    return click.option(
+        "--target",
+        "-t",
+        "targets",
+        multiple=True,
+        type=click.Choice([*TARGET_NAMES, "all"]),
+        default=("press",),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @main.command()
 @EDITION
-@click.option(
-    "--target",
-    "-t",
-    "targets",
-    multiple=True,
-    type=click.Choice([*TARGET_NAMES, "all"]),
-    default=("press",),
-    show_default=True,
-    help="What to build; repeat or use 'all'.",
-)
+@_targets_option("What to build; repeat or use 'all'.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--marks/--no-marks", default=None, help="Crop and registration marks (press).")
@@ -193,16 +198,7 @@ def build(
 
 @main.command()
 @EDITION
-@click.option(
-    "--target",
-    "-t",
-    "targets",
-    multiple=True,
-    type=click.Choice([*TARGET_NAMES, "all"]),
-    default=("press",),
-    show_default=True,
-    help="The targets a build would make; repeat or use 'all'.",
-)
+@_targets_option("The targets a build would make; repeat or use 'all'.")
 @PROJECT
 @handle_errors
 def check(edition: Path, targets: tuple[str, ...]) -> None:

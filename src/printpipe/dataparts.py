@@ -88,6 +88,18 @@ def _cells(row: tuple[CsvCell, ...], index: int) -> CsvCell:
     return row[index] if index < len(row) else CsvCell("", row[-1].line, row[-1].column)
 
 
+def _read_data(
+    resolve: Resolve, label: Callable[[Path], str], problems: list[Diagnostic]
+) -> tuple[Path, CsvTable] | None:
+    """The part's CSV file, read; None when it is missing or unreadable (problems recorded)."""
+    path = resolve("file")
+    if path is None:
+        return None
+    table, found = read_csv(path, label(path))
+    problems.extend(found)
+    return None if table is None else (path, table)
+
+
 def build_table(
     value: dict[str, Any],
     resolve: Resolve,
@@ -96,14 +108,11 @@ def build_table(
     problems: list[Diagnostic],
 ) -> DataTable | None:
     """A ``table:`` part; None when its file or columns have problems (recorded)."""
-    path = resolve("file")
-    if path is None:
-        return None
     before = len(problems)
-    table, found = read_csv(path, label(path))
-    problems.extend(found)
-    if table is None:
+    read = _read_data(resolve, label, problems)
+    if read is None:
         return None
+    path, table = read
     specs = value.get("columns")
     if not isinstance(specs, list):
         specs = [{"column": cell.text} for cell in table.header]
@@ -165,14 +174,11 @@ def build_chart(
     problems: list[Diagnostic],
 ) -> Chart | None:
     """A ``chart:`` part; None when its file or columns have problems (recorded)."""
-    path = resolve("file")
-    if path is None:
-        return None
     before = len(problems)
-    table, found = read_csv(path, label(path))
-    problems.extend(found)
-    if table is None:
+    read = _read_data(resolve, label, problems)
+    if read is None:
         return None
+    path, table = read
     totals = value.get("totals", 0)
     if isinstance(totals, int) and not isinstance(totals, bool) and 0 < totals < len(table.rows):
         # The last rows of an accounts export are totals; a chart leaves them out.
