@@ -463,3 +463,36 @@ def test_sample_data_matches_the_accounts_appendix(year: int) -> None:
         assert this_year == sorted(line.total[year] for line in lines), name
         assert last_year == sorted(line.total[year - 1] for line in lines), name
         assert int(total[1]) == sum(this_year) and int(total[2]) == sum(last_year)
+
+
+def test_tall_rows_move_whole_to_the_next_column_instead_of_splitting(edition: Path) -> None:
+    """Rows of 8 to 16 lines: the foot of most columns cannot hold the next row whole.
+
+    ReportLab would split such rows across columns if in-row splitting were on; each row's
+    first word ("RowNNN") and last word ("endNNN") must share a page and a column.
+    """
+    lines = ["Item,Amount"]
+    for number in range(1, 41):
+        words = " ".join(["alpha", "beta", "gamma", "delta", "epsilon"] * (6 + 2 * (number % 5)))
+        lines.append(f'"Row{number:03d} {words} end{number:03d}",{number * 1234.5}')
+    write_data_edition(edition, 1)
+    (edition / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
+    assert code == 0, output
+    (pdf,) = (edition / "out").glob("*-screen.pdf")
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    starts: dict[str, tuple[int, float]] = {}
+    ends: dict[str, tuple[int, float]] = {}
+    for page, body in enumerate(boxes.split("<page ")[1:], start=1):
+        for x, word in re.findall(r'xMin="([\d.]+)"[^>]*>([^<]+)</word>', body):
+            if match := re.fullmatch(r"Row(\d{3})", word):
+                starts[match[1]] = (page, float(x))
+            elif match := re.fullmatch(r"end(\d{3})", word):
+                ends[match[1]] = (page, float(x))
+    assert len(starts) == len(ends) == 40
+    for row, (page, x) in starts.items():
+        end_page, end_x = ends[row]
+        assert (end_page, 0 <= end_x - x < 230) == (page, True), f"row {row} was split"
+    assert len({(page, round(x)) for page, x in starts.values()}) >= 4  # many columns
