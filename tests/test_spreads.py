@@ -540,3 +540,23 @@ def test_the_proof_marks_the_focus_the_crop_kept(make_edition: MakeEdition, tmp_
     cy = sum(y for _, y in hits) / len(hits)
     red, green, blue = page.getpixel((round(cx) + 5, round(cy) + 5))
     assert red > 200 and green < 80 and blue < 80, (cx, cy, page.getpixel((round(cx), round(cy))))
+
+
+def test_floats_stop_moving_after_the_settling_passes() -> None:
+    """A 600-page edition never settled: floats moved each pass, and so did the contents.
+
+    After SETTLE_PASSES a pass keeps the float and balance hints it had, so the next pass lays
+    out the same pages and ReportLab's contents entries agree (before: IndexError, exit 1).
+    """
+    from printpipe.compose.document import SETTLE_PASSES, BodyDocument
+
+    doc = BodyDocument.__new__(BodyDocument)  # only the pass bookkeeping is exercised
+    doc._pass_first_section = 3
+    doc.passes = SETTLE_PASSES - 1
+    doc.next_hints, doc.next_balance = {1: 5}, {4: 90.0}
+    doc.beforeDocument()
+    assert (doc.float_hints, doc.balance_hints) == ({1: 5}, {4: 90.0})
+    assert doc.first_section_page == 3  # folios follow the last pass, as before
+    doc.next_hints, doc.next_balance = {1: 6}, {4: 80.0}  # what this pass would move to
+    doc.beforeDocument()
+    assert (doc.float_hints, doc.balance_hints) == ({1: 5}, {4: 90.0})

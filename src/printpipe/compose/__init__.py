@@ -16,7 +16,13 @@ from reportlab import rl_config
 from reportlab.platypus.doctemplate import LayoutError
 
 from printpipe.compose import rlhooks
-from printpipe.compose.document import BodyDocument, HeadingMark, LayoutSettled, PageHeads
+from printpipe.compose.document import (
+    SETTLE_PASSES,
+    BodyDocument,
+    HeadingMark,
+    LayoutSettled,
+    PageHeads,
+)
 from printpipe.compose.flowables import Placement
 from printpipe.compose.fonts import FontBook, glyph_diagnostics
 from printpipe.compose.overlay import proof_overlay
@@ -139,7 +145,7 @@ def compose_body(
         extra["canvasmaker"] = makers[0] if len(makers) == 1 else type("Canvas", tuple(makers), {})
     try:
         with rlhooks.ligature_text():
-            doc.multiBuild(story, maxPasses=6, **extra)
+            doc.multiBuild(story, maxPasses=SETTLE_PASSES + 3, **extra)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]

@@ -154,6 +154,10 @@ class EndOnVerso(ActionFlowable):
             doc._hanging.append(_Nothing())
 
 
+SETTLE_PASSES = 5
+"""Layout passes that may still move floats; after them the float hints are kept as they are."""
+
+
 class LayoutSettled(IndexingFlowable):
     """Asks ReportLab for another pass while floats are still being moved between passes."""
 
@@ -164,7 +168,7 @@ class LayoutSettled(IndexingFlowable):
     def isSatisfied(self) -> bool:
         doc = self.doc
         settled = doc.next_hints == doc.float_hints and doc.next_balance == doc.balance_hints
-        return settled or doc.passes >= 5
+        return settled or doc.passes >= SETTLE_PASSES
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return 0, 0
@@ -270,8 +274,11 @@ class BodyDocument(BaseDocTemplate):
     def beforeDocument(self) -> None:
         # Folios depend on where the first section lands, known from the previous pass.
         self.first_section_page = self._pass_first_section
-        self.float_hints = dict(getattr(self, "next_hints", {}))
-        self.balance_hints = dict(getattr(self, "next_balance", {}))
+        if self.passes < SETTLE_PASSES:
+            self.float_hints = dict(getattr(self, "next_hints", {}))
+            self.balance_hints = dict(getattr(self, "next_balance", {}))
+        # Later passes keep the last hints: floats that still move between passes would
+        # otherwise keep moving the contents' folios, and the layout would never settle.
         self.passes += 1
         self._reset_state()
 
