@@ -252,3 +252,25 @@ def test_a_split_keeps_two_lines_each_side_and_avoids_a_hyphen_at_the_foot() -> 
         avoided += not first.lines[-1].hyphenated
     assert avoided >= 6
     assert block().split(150, 1.5 * 13.5) == []  # one line would be an orphan
+
+
+def test_each_paragraph_is_set_once_per_measure_over_all_layout_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ReportLab lays the story out once per pass (five for the 2019 sample): set it once."""
+    import collections
+
+    import printpipe.compose.textblock as textblock
+    from printpipe.pipeline import BuildOptions, build
+
+    real = textblock.set_paragraph
+    calls: collections.Counter[tuple[object, ...]] = collections.Counter()
+
+    def counted(spans, setting, avoid=None):  # type: ignore[no-untyped-def]
+        calls[(tuple(spans), setting.measure, avoid)] += 1
+        return real(spans, setting, avoid)
+
+    monkeypatch.setattr(textblock, "set_paragraph", counted)
+    build(ROOT / "editions" / "2019", BuildOptions(targets=("press",), out_dir=tmp_path))
+    assert calls and max(calls.values()) == 1
+    assert not textblock._SET  # forgotten after the composition

@@ -7,6 +7,7 @@ stages read that description instead of re-parsing the PDF.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
 from printpipe.compose.tagging import Recorder, TagCanvas, mark_page_furniture
+from printpipe.compose.textblock import forget_settings
 from printpipe.errors import Diagnostic, InvalidEditionError, Location
 from printpipe.markdown import plain_text
 from printpipe.model import (
@@ -48,6 +50,8 @@ from printpipe.model import (
     TableBlock,
     TableOfContents,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ComposeSettings",
@@ -145,7 +149,11 @@ def compose_body(
         extra["canvasmaker"] = makers[0] if len(makers) == 1 else type("Canvas", tuple(makers), {})
     try:
         with rlhooks.ligature_text():
-            doc.multiBuild(story, maxPasses=SETTLE_PASSES + 3, **extra)
+            try:
+                doc.multiBuild(story, maxPasses=SETTLE_PASSES + 3, **extra)
+            finally:
+                forget_settings()
+        log.info("composed %d pages in %d layout passes", doc.page, doc.passes)
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]

@@ -29,6 +29,29 @@ BASELINE = 0.75  # first baseline below the top of a line box, in leadings
 EPSILON = 1e-6
 
 
+_SET: dict[tuple[Any, ...], list[Line]] = {}
+"""Paragraphs already set in this composition, by text, setting and measure.
+
+ReportLab lays the story out once per pass (up to eight while floats settle) and wraps a
+paragraph again in each; its lines at a given measure never change, so they are set once.
+Cleared by :func:`forget_settings` around each composition: the key holds the hyphenator by
+identity, which is only unique while the composition's styles are alive.
+"""
+
+
+def _set(spans: Sequence[Span], setting: Setting, avoid: int | None) -> list[Line]:
+    key = (tuple(spans), replace(setting, hyphenator=None), id(setting.hyphenator), avoid)
+    lines = _SET.get(key)
+    if lines is None:
+        lines = _SET[key] = set_paragraph(spans, setting, avoid)
+    return list(lines)
+
+
+def forget_settings() -> None:
+    """Drop the paragraphs set by the last composition (see ``_SET``)."""
+    _SET.clear()
+
+
 @dataclass(frozen=True)
 class Ink:
     """What a span is drawn with: a colour name of the layout, and a link target."""
@@ -85,7 +108,7 @@ class TextBlock(Flowable):
         ):
             measure = max(width - self.left_indent, 1.0)
             setting = replace(self.setting, measure=measure)
-            self.lines = set_paragraph(self.spans, setting, avoid)
+            self.lines = _set(self.spans, setting, avoid)
             self._width = width
         return self.lines
 
@@ -208,7 +231,7 @@ class TextBlock(Flowable):
         for number, line in enumerate(lines):
             baseline = top - number * self.leading - BASELINE * self.leading
             if number == 0 and self.marker and not self.continued:
-                mark = set_paragraph(self.marker, Setting(1000.0, align="left"))
+                mark = _set(self.marker, Setting(1000.0, align="left"), None)
                 if mark:
                     self._draw_line(canvas, mark[0], self.left_indent - self.marker_width, baseline)
             self._draw_line(canvas, line, self.left_indent, baseline)
