@@ -154,7 +154,7 @@ class EndOnVerso(ActionFlowable):
             doc._hanging.append(_Nothing())
 
 
-SETTLE_PASSES = 5
+SETTLE_PASSES = 3
 """Layout passes that may still move floats; after them the float hints are kept as they are."""
 
 
