@@ -152,6 +152,16 @@ DATA_EDITION = MINI.replace(
 )
 
 
+def screen_word_boxes(edition: Path) -> str:
+    """Build the edition's screen file; its words with their boxes (``pdftotext -bbox``)."""
+    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
+    assert code == 0, output
+    (pdf,) = (edition / "out").glob("*-screen.pdf")
+    return subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+
+
 def write_data_edition(edition: Path, rows: int, yaml: str = DATA_EDITION) -> None:
     lines = ["Item,Amount"]
     for number in range(1, rows + 1):
@@ -201,12 +211,7 @@ def test_rows_never_split_and_sit_below_a_repeated_header_by_position(edition: P
     And every column holding rows has the header above its first row.
     """
     write_data_edition(edition, 120)
-    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
-    assert code == 0, output
-    (pdf,) = (edition / "out").glob("*-screen.pdf")
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    boxes = screen_word_boxes(edition)
     starts: dict[str, tuple[int, float, float]] = {}
     ends: dict[str, tuple[int, float, float]] = {}
     heads: list[tuple[int, float, float]] = []
@@ -420,12 +425,7 @@ def test_parentheses_house_style_keeps_digits_aligned(edition: Path) -> None:
     yaml = MINI.replace("layout: house", "layout: paren.yaml")
     yaml += "  - table: {file: net.csv, caption: Movements}\n"
     (edition / "edition.yaml").write_text(yaml, encoding="utf-8")
-    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
-    assert code == 0, output
-    (pdf,) = (edition / "out").glob("*-screen.pdf")
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    boxes = screen_word_boxes(edition)
     right = {
         word: float(x_max)
         for x_max, word in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]+)</word>', boxes)
@@ -477,12 +477,7 @@ def test_tall_rows_move_whole_to_the_next_column_instead_of_splitting(edition: P
         lines.append(f'"Row{number:03d} {words} end{number:03d}",{number * 1234.5}')
     write_data_edition(edition, 1)
     (edition / "data.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, output = run_cli("build", edition, "--out", edition / "out", "--target", "screen")
-    assert code == 0, output
-    (pdf,) = (edition / "out").glob("*-screen.pdf")
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8")
+    boxes = screen_word_boxes(edition)
     starts: dict[str, tuple[int, float]] = {}
     ends: dict[str, tuple[int, float]] = {}
     for page, body in enumerate(boxes.split("<page ")[1:], start=1):
