@@ -93,16 +93,6 @@ class Breaks:
     demerits: float
 
 
-def _fitness(ratio: float) -> int:
-    if ratio < -0.5:
-        return 0  # tight
-    if ratio <= 0.5:
-        return 1  # decent
-    if ratio <= 1:
-        return 2  # loose
-    return 3  # very loose
-
-
 def break_lines(
     items: Sequence[Item],
     measure: Callable[[int], float],
@@ -115,16 +105,7 @@ def break_lines(
     """
     extra = extra or {}
     count = len(items)
-    total_w = [0.0] * (count + 1)
-    total_y = [0.0] * (count + 1)
-    total_z = [0.0] * (count + 1)
-    for index, item in enumerate(items):
-        width = stretch = shrink = 0.0
-        if isinstance(item, Box | Glue):
-            width, stretch, shrink = item.width, item.stretch, item.shrink
-        total_w[index + 1] = total_w[index] + width
-        total_y[index + 1] = total_y[index] + stretch
-        total_z[index + 1] = total_z[index] + shrink
+    total_w, total_y, total_z, starts, candidates = _prepare(items)
 
     def after(position: int) -> int:
         """Index of the first item that starts the next line (discardables skipped)."""
@@ -139,30 +120,29 @@ def break_lines(
     start = _Node(-1, 0, 1, 0.0, False, None, 0, after(-1), measure(0))
     active: list[_Node] = [start]
     slack = settings.rag + settings.emergency
-    words = _word_starts(items)
-    for b, item in enumerate(items):
-        if isinstance(item, Penalty):
-            if item.penalty >= INFINITY:
-                continue
-            penalty, flagged, pwidth = item.penalty, item.flagged, item.width
-        elif isinstance(item, Glue) and b > 0 and isinstance(items[b - 1], Box):
-            penalty, flagged, pwidth = 0.0, False, 0.0
-        else:
-            continue
+    tolerance, rescue, runt_fraction = settings.tolerance, settings.rescue, settings.runt_fraction
+    inf, minus_inf = float("inf"), float("-inf")
+    # The loop below is the hot path of composition (issue 9): the candidates, sums and word
+    # counts are precomputed, names are local, and every sum is taken in the same order as
+    # the textbook form, so the demerits (and the breaks) are exactly the same.
+    for b, penalty, flagged, pwidth in candidates:
         forced = penalty <= -INFINITY
+        width_b, stretch_b, shrink_b, words_b = total_w[b], total_y[b], total_z[b], starts[b]
+        penalty_squared = penalty**2
+        extra_b = extra.get(b, 0.0)
         best: dict[tuple[int, int], tuple[float, _Node, float]] = {}
         keep: list[_Node] = []
         dropped: list[tuple[float, _Node]] = []
         for node in active:
             begin = node.begin
-            width = total_w[b] - total_w[begin] + pwidth
+            width = width_b - total_w[begin] + pwidth
             goal = node.goal
             if width < goal:
-                stretch = total_y[b] - total_y[begin] + slack
-                ratio = (goal - width) / stretch if stretch > 0 else float("inf")
+                stretch = stretch_b - total_y[begin] + slack
+                ratio = (goal - width) / stretch if stretch > 0 else inf
             elif width > goal:
-                shrink = total_z[b] - total_z[begin]
-                ratio = (goal - width) / shrink if shrink > 0 else float("-inf")
+                shrink = shrink_b - total_z[begin]
+                ratio = (goal - width) / shrink if shrink > 0 else minus_inf
             else:
                 ratio = 0.0
             if ratio < -1 or forced:
@@ -172,36 +152,43 @@ def break_lines(
                         continue
             else:
                 keep.append(node)
-            rescued = forced and ratio > settings.tolerance and settings.rescue
-            if (ratio < -1 or ratio > settings.tolerance) and not rescued:
+            rescued = forced and ratio > tolerance and rescue
+            if (ratio < -1 or ratio > tolerance) and not rescued:
                 continue
             badness = 100.0 * min(abs(ratio), 10.0) ** 3
             demerits = (LINE_PENALTY + badness) ** 2
             if penalty >= 0:
-                demerits += penalty**2
+                demerits += penalty_squared
             elif not forced:
-                demerits -= penalty**2
+                demerits -= penalty_squared
             if flagged and node.flagged:
                 demerits += ADJACENT_HYPHENS
-            fitness = _fitness(ratio)
+            if ratio < -0.5:
+                fitness = 0  # tight
+            elif ratio <= 0.5:
+                fitness = 1  # decent
+            elif ratio <= 1:
+                fitness = 2  # loose
+            else:
+                fitness = 3  # very loose
             run = node.hyphens + 1 if flagged else 0
-            if run >= 3 and not settings.rescue:
+            if run >= 3 and not rescue:
                 continue  # never a stack of three hyphens
             if abs(fitness - node.fitness) > 1:
                 demerits += FITNESS_JUMP
             if forced:
                 if node.flagged:
                     demerits += FINAL_HYPHEN
-                if node.line > 0 and words(begin, b) < 2 and width < settings.runt_fraction * goal:
-                    if settings.tolerance <= 1:
+                if node.line > 0 and words_b - starts[begin] < 2 and width < runt_fraction * goal:
+                    if tolerance <= 1:
                         continue  # a runt: only a looser pass may accept one, at a price
                     demerits += RUNT
-            demerits += extra.get(b, 0.0) + node.demerits
-            key = (fitness, min(run, 2))
+            demerits += extra_b + node.demerits
+            key = (fitness, run if run < 2 else 2)
             found = best.get(key)
             if found is None or demerits < found[0]:
                 best[key] = (demerits, node, ratio)
-        if not keep and not best and dropped and settings.rescue:
+        if not keep and not best and dropped and rescue:
             # Nothing fits: take an overfull line from the least overfull start.
             ratio, node = max(dropped, key=lambda pair: pair[0])
             best[(0, 0)] = (node.demerits + OVERFULL, node, -1.0)
@@ -233,6 +220,44 @@ def break_lines(
     return Breaks(tuple(positions), ratios, best_demerits)
 
 
+def _prepare(
+    items: Sequence[Item],
+) -> tuple[list[float], list[float], list[float], list[int], list[tuple[int, float, bool, float]]]:
+    """Running sums of width, stretch and shrink, word starts, and the legal breaks.
+
+    A break is a penalty below infinity or a glue right after a box; each comes with its
+    penalty, flag and the width it adds to the line (a hyphen).
+    """
+    count = len(items)
+    total_w = [0.0] * (count + 1)
+    total_y = [0.0] * (count + 1)
+    total_z = [0.0] * (count + 1)
+    starts = [0] * (count + 1)
+    candidates: list[tuple[int, float, bool, float]] = []
+    width_sum = stretch_sum = shrink_sum = 0.0
+    words = 0
+    previous_box = False
+    for index, item in enumerate(items):
+        kind = item.__class__
+        if kind is Penalty:
+            if item.penalty < INFINITY:  # type: ignore[union-attr]
+                candidates.append((index, item.penalty, item.flagged, item.width))  # type: ignore[union-attr]
+        else:
+            if kind is Glue and previous_box:
+                candidates.append((index, 0.0, False, 0.0))
+            elif kind is Box and item.word_start:  # type: ignore[union-attr]
+                words += 1
+            width_sum += item.width
+            stretch_sum += item.stretch  # type: ignore[union-attr]
+            shrink_sum += item.shrink  # type: ignore[union-attr]
+        previous_box = kind is Box
+        total_w[index + 1] = width_sum
+        total_y[index + 1] = stretch_sum
+        total_z[index + 1] = shrink_sum
+        starts[index + 1] = words
+    return total_w, total_y, total_z, starts, candidates
+
+
 def line_ratio(
     items: Sequence[Item], goal: float, settings: Settings, previous: int, end: int
 ) -> float:
@@ -255,15 +280,3 @@ def line_ratio(
     if width > goal:
         return max((goal - width) / shrink, -1.0) if shrink > 0 else -1.0
     return 0.0
-
-
-def _word_starts(items: Sequence[Item]) -> Callable[[int, int], int]:
-    """A counter of word starts between two item indices (for runt control)."""
-    prefix = [0]
-    for item in items:
-        prefix.append(prefix[-1] + (1 if isinstance(item, Box) and item.word_start else 0))
-
-    def count(begin: int, end: int) -> int:
-        return prefix[end] - prefix[begin]
-
-    return count

@@ -9,9 +9,11 @@ Nothing here knows about ReportLab; compose draws the :class:`Line` values it ge
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from printpipe.typeset.details import NBSP, refine
 from printpipe.typeset.hyphenate import SOFT_HYPHEN, Hyphenator
@@ -87,8 +89,7 @@ class Line:
     trailing_space: bool  # a space glyph ends the line (so extraction sees a word break)
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     """A box's source: characters [start, end) of the text, in one span."""
 
     span: int
@@ -184,6 +185,27 @@ def _collect(spans: Sequence[Span]) -> tuple[str, list[int]]:
     return refined, owner
 
 
+_BREAKS = BREAK_SPACE + NBSP
+_TOKENS = re.compile(f"[^{re.escape(_BREAKS)}]+|.", re.DOTALL)
+"""A word (a run of characters that are no space) or one space character."""
+_FORCED = (Glue(0, FIL, 0), Penalty(0, -INFINITY))  # a forced line break (and the end)
+_NO_BREAK = Penalty(0, INFINITY)
+_SPACES: dict[tuple[Path, float, bool], Glue] = {}  # the glue of a space, by face and size
+
+
+def _space_glue(span: Span, justify: bool) -> Glue:
+    """A space of ``span``'s face and size; stretch and shrink only when justified."""
+    key = (span.font, span.size, justify)
+    glue = _SPACES.get(key)
+    if glue is None:
+        shaper = shaper_for(span.font)
+        width = shaper.space.advance * span.size / shaper.upem
+        stretch = width * SPACE_STRETCH if justify else 0.0
+        shrink = width * SPACE_SHRINK if justify else 0.0
+        glue = _SPACES[key] = Glue(width, stretch, shrink)
+    return glue
+
+
 def _items(
     text: str,
     owner: list[int],
@@ -197,45 +219,44 @@ def _items(
     sources: dict[int, _Token] = {}
     expansion = setting.expansion if justify else 0.0
     tracking = setting.tracking if justify else 0.0
-    index = 0
-    length = len(text)
-    while index < length:
+    flex = (expansion, tracking)
+    rules = setting.hyphenator.key if setting.hyphenator is not None else None
+    tables: dict[int, dict[str, _Made]] = {}  # the word cache of each span of the paragraph
+    for match in _TOKENS.finditer(text):
+        index, end = match.span()
+        if text[index] not in _BREAKS:  # a word (a space is one character on its own)
+            span_index = owner[index]
+            table = None
+            if owner[end - 1] == span_index:  # a word in one run: its items may be cached
+                table = tables.get(span_index)
+                if table is None:
+                    span = spans[span_index]
+                    table = tables[span_index] = _WORDS.setdefault(
+                        (span.font, span.size, hyphenate, rules, flex), {}
+                    )
+                cached = table.get(text[index:end])
+                if cached is not None:
+                    for item, offsets in cached:
+                        if offsets is not None:
+                            sources[len(items)] = _Token(
+                                span_index, index + offsets[0], index + offsets[1]
+                            )
+                        items.append(item)
+                    continue
+            _word(text, owner, spans, index, end, items, sources, flex, setting, hyphenate, table)
+            continue
         char = text[index]
-        if char == "\n" and spans[owner[index]].line_break:
-            items.extend([Glue(0, FIL, 0), Penalty(0, -INFINITY)])
-            index += 1
+        span = spans[owner[index]]
+        if char == "\n" and span.line_break:
+            items.extend(_FORCED)
             continue
-        if char in BREAK_SPACE or char == NBSP:
-            span = spans[owner[index]]
-            shaper = shaper_for(span.font)
-            width = shaper.space.advance * span.size / shaper.upem
-            if char == NBSP:
-                items.append(Penalty(0, INFINITY))
-            if items and not isinstance(items[-1], Glue):
-                stretch = width * SPACE_STRETCH if justify else 0.0
-                shrink = width * SPACE_SHRINK if justify else 0.0
-                items.append(Glue(width, stretch, shrink))
-            index += 1
-            continue
-        end = index
-        while end < length and text[end] not in BREAK_SPACE and text[end] != NBSP:
-            end += 1
-        _word(
-            text,
-            owner,
-            spans,
-            index,
-            end,
-            items,
-            sources,
-            (expansion, tracking),
-            setting,
-            hyphenate,
-        )
-        index = end
+        if char == NBSP:
+            items.append(_NO_BREAK)
+        if items and items[-1].__class__ is not Glue:
+            items.append(_space_glue(span, justify))
     while items and isinstance(items[-1], Glue):
         items.pop()
-    items.extend([Glue(0, FIL, 0), Penalty(0, -INFINITY)])
+    items.extend(_FORCED)
     return items, sources
 
 
@@ -250,28 +271,15 @@ def _word(
     flex: tuple[float, float],
     setting: Setting,
     hyphenate: bool,
+    table: dict[str, _Made] | None,
 ) -> None:
     """Boxes (and break penalties) for the word ``text[start:end]``, which may span spans.
 
     Break points come from the whole word (so "example.org/x" followed by a full stop in
     another run still breaks after its slashes); boxes are cut at break points and span ends.
+    ``table``: the word cache of the word's run, if it lies in one run.
     """
     raw = text[start:end]
-    single = owner[start] == owner[end - 1]
-    key = None
-    if single:
-        span = spans[owner[start]]
-        rules = setting.hyphenator.key if setting.hyphenator is not None else None
-        key = (span.font, span.size, raw, hyphenate, rules, flex)
-        cached = _WORDS.get(key)
-        if cached is not None:
-            for item, offsets in cached:
-                if offsets is not None:
-                    sources[len(items)] = _Token(
-                        owner[start], start + offsets[0], start + offsets[1]
-                    )
-                items.append(item)
-            return
     first_item = len(items)
     kept = [i for i, ch in enumerate(raw) if ch != SOFT_HYPHEN] + [len(raw)]
     breaks = {}
@@ -308,18 +316,21 @@ def _word(
                 else:
                     items.append(Penalty(0, URL_PENALTY, False))
         position = stop
-    if key is not None:
+    if table is not None:
         made = []
         for index in range(first_item, len(items)):
             token = sources.get(index)
             offsets = None if token is None else (token.start - start, token.end - start)
             made.append((items[index], offsets))
-        _WORDS[key] = made
+        table[raw] = made
 
 
-# Items of a word in one run, by (font, size, text, hyphenation, flex): words recur, and the
-# items are immutable, so they are shared.
-_WORDS: dict[tuple[object, ...], list[tuple[Item, tuple[int, int] | None]]] = {}
+_Made = list[tuple[Item, tuple[int, int] | None]]
+"""A word's items, each with its characters (offsets in the word) if it is a box."""
+
+# Items of a word in one run, by (font, size, hyphenation, rules, flex), then by the word's
+# text: words recur, and the items are immutable, so they are shared.
+_WORDS: dict[tuple[object, ...], dict[str, _Made]] = {}
 
 
 def _finish(
@@ -467,18 +478,29 @@ def _kern_across(
 
 
 def _shape_chunk(shaper: Shaper, chunk: str) -> tuple[Glyph, ...]:
-    """Shape word by word (the cache hits on words) and join with space glyphs."""
+    """Shape word by word (the cache hits on words) and join with space glyphs.
+
+    Each word's glyphs are copied with their clusters moved to the word's offset in the
+    chunk (the first word's need no copy).
+    """
+    shape = shaper.shape
+    space_gid, _, space_advance, _, _ = shaper.space
+    make = tuple.__new__
     glyphs: list[Glyph] = []
     offset = 0
     for part_index, part in enumerate(chunk.split(" ")):
         if part_index:
-            glyphs.append(Glyph(shaper.space.gid, offset - 1, shaper.space.advance))
-        for glyph in shaper.shape(part) if part else ():
-            glyphs.append(
-                Glyph(
-                    glyph.gid, glyph.cluster + offset, glyph.advance, glyph.x_offset, glyph.y_offset
+            glyphs.append(make(Glyph, (space_gid, offset - 1, space_advance, 0, 0)))
+        if part:
+            if offset:
+                glyphs.extend(
+                    [
+                        make(Glyph, (gid, cluster + offset, advance, x_offset, y_offset))
+                        for gid, cluster, advance, x_offset, y_offset in shape(part)
+                    ]
                 )
-            )
+            else:
+                glyphs.extend(shape(part))
         offset += len(part) + 1
     return tuple(glyphs)
 
