@@ -13,7 +13,6 @@ import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from printpipe.typeset.details import NBSP, refine
 from printpipe.typeset.hyphenate import SOFT_HYPHEN, Hyphenator
@@ -89,12 +88,9 @@ class Line:
     trailing_space: bool  # a space glyph ends the line (so extraction sees a word break)
 
 
-class _Token(NamedTuple):
-    """A box's source: characters [start, end) of the text, in one span."""
-
-    span: int
-    start: int
-    end: int
+_Token = tuple[int, int, int]
+"""A box's source: the span's index and characters [start, end) of the text (a plain tuple:
+paragraphs make hundreds of thousands)."""
 
 
 AVOID = 1.0e7  # demerits for a hyphen the caller wants avoided (foot of a column or page)
@@ -238,8 +234,10 @@ def _items(
                 if cached is not None:
                     for item, offsets in cached:
                         if offsets is not None:
-                            sources[len(items)] = _Token(
-                                span_index, index + offsets[0], index + offsets[1]
+                            sources[len(items)] = (
+                                span_index,
+                                index + offsets[0],
+                                index + offsets[1],
                             )
                         items.append(item)
                     continue
@@ -303,7 +301,7 @@ def _word(
         widths = shaper.split_widths(word, clean_cuts, span.size)
         expansion, tracking = flex
         for piece, width in enumerate(widths):
-            sources[len(items)] = _Token(span_index, bounds[piece], bounds[piece + 1])
+            sources[len(items)] = (span_index, bounds[piece], bounds[piece + 1])
             track = (bounds[piece + 1] - bounds[piece]) * span.size * tracking
             items.append(
                 Box(width, width * expansion + track, width * expansion + track / 2, first)
@@ -320,7 +318,7 @@ def _word(
         made = []
         for index in range(first_item, len(items)):
             token = sources.get(index)
-            offsets = None if token is None else (token.start - start, token.end - start)
+            offsets = None if token is None else (token[1] - start, token[2] - start)
             made.append((items[index], offsets))
         table[raw] = made
 
@@ -379,14 +377,15 @@ def _line(
     """Glyphs of one line, and the expansion and word space that make it fit ``goal``."""
     # Runs of (span, text): word pieces with the spaces between them.
     runs: list[list] = []
-    for position, token in enumerate(boxes):
-        if position:
-            gap = text[boxes[position - 1].end : token.start]
-            spaces = sum(1 for ch in gap if ch in BREAK_SPACE or ch == NBSP)
-            if spaces:
-                span_of_gap = boxes[position - 1].span
-                _append(runs, span_of_gap, " ")
-        _append(runs, token.span, text[token.start : token.end].replace(SOFT_HYPHEN, ""))
+    previous_end = -1
+    previous_span = 0
+    for span_index, start, end in boxes:
+        if previous_end >= 0:
+            gap = text[previous_end:start]
+            if gap == " " or (gap and any(ch in _BREAKS for ch in gap)):
+                _append(runs, previous_span, " ")
+        _append(runs, span_index, text[start:end].replace(SOFT_HYPHEN, ""))
+        previous_end, previous_span = end, span_index
     if hyphen and runs:
         runs[-1][1] += "-"
     if trailing and runs:
@@ -397,21 +396,25 @@ def _line(
     count = 0
     glyph_count = 0
     track_room = 0.0
+    tracking = setting.tracking
     chunks = _kern_across(
         [(spans[i], chunk, _shape_chunk(shaper_for(spans[i].font), chunk)) for i, chunk in runs]
     )
+    # Sums are taken glyph by glyph, in order, as the breaker's widths were.
     for span, chunk, glyphs in chunks:
         shaper = shaper_for(span.font)
         scale = span.size / shaper.upem
-        for glyph in glyphs:
-            if glyph.gid == shaper.space.gid:
-                space_width += glyph.advance * scale
+        track = span.size * tracking
+        space_gid = shaper.space[0]
+        for gid, _, advance, _, _ in glyphs:
+            if gid == space_gid:
+                space_width += advance * scale
                 count += 1
             else:
-                boxes_width += glyph.advance * scale
-                track_room += span.size * setting.tracking
-            glyph_count += 1
-        shaped.append((span, chunk, glyphs, scale, shaper.space.gid))
+                boxes_width += advance * scale
+                track_room += track
+        glyph_count += len(glyphs)
+        shaped.append((span, chunk, glyphs, scale, space_gid))
     if trailing and shaped:
         # The trailing space is drawn but takes no part in the fit.
         span, chunk, glyphs, scale, _ = shaped[-1]
@@ -436,9 +439,9 @@ def _line(
     x = offset
     for span, chunk, glyphs, scale, space_gid in shaped:
         width = 0.0
-        for glyph in glyphs:
-            width += glyph.advance * scale + letter_space
-            if glyph.gid == space_gid:
+        for gid, _, advance, _, _ in glyphs:
+            width += advance * scale + letter_space
+            if gid == space_gid:
                 width += word_space
         width *= expand
         pieces.append(Piece(span.font, span.size, span.style, glyphs, chunk, x, width))
