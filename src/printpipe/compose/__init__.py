@@ -153,7 +153,11 @@ def compose_body(
                 doc.multiBuild(story, maxPasses=SETTLE_PASSES + 3, **extra)
             finally:
                 forget_settings()
-        log.info("composed %d pages in %d layout passes", doc.page, doc.passes)
+        log.info(
+            "composed %d pages in %d layout passes and a drawing pass",
+            doc.page,
+            doc.layout_passes,
+        )
     except LayoutError as error:
         # ReportLab's text names the flowable by its memory address; keep the message stable.
         detail = re.sub(r"\s*(?:at|@)\s*0x[0-9A-Fa-f]+", "", str(error).splitlines()[0])[:160]

@@ -246,6 +246,37 @@ class BodyDocument(BaseDocTemplate):
         self._reset_state()
         self.first_section_page: int | None = None
         self.passes = 0
+        self.sketching = False  # this pass lays the pages out without drawing their text
+
+    # --- passes -------------------------------------------------------------------------------
+
+    def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **build: Any) -> int:
+        """Lay out in sketch passes until the layout settles, then draw it in one more pass.
+
+        ReportLab keeps only the canvas of the pass after which every indexing flowable is
+        satisfied, and knows that only once the pass is built; the passes before it drew
+        every line for nothing (a third of their time).  So the layout passes are sketches
+        (text is not drawn, see :class:`~printpipe.compose.textblock.TextBlock`), and once a
+        sketch satisfies them all, the same layout (its inputs no longer change) is built
+        once more and drawn.  ``maxPasses`` counts the layout passes as before.
+        """
+        self.sketching = True
+        try:
+            return int(super().multiBuild(story, maxPasses + 1, **build))
+        finally:
+            self.sketching = False
+
+    def _allSatisfied(self) -> bool:
+        happy = bool(super()._allSatisfied())
+        if happy and self.sketching:
+            self.sketching = False  # settled: the next pass is the drawn one
+            return False
+        return happy
+
+    @property
+    def layout_passes(self) -> int:
+        """The passes that laid the pages out (the drawing pass repeats the last one)."""
+        return self.passes - 1 if self.passes > 1 else self.passes
 
     # --- state that each multiBuild pass recomputes -------------------------------------------
 

@@ -226,6 +226,8 @@ class TextBlock(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
+        if getattr(getattr(canvas, "_doctemplate", None), "sketching", False):
+            return  # a layout pass whose canvas is thrown away: only the last pass draws
         lines = self.lines or []
         top = self.height - self._pad
         for number, line in enumerate(lines):
