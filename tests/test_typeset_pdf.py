@@ -274,3 +274,40 @@ def test_each_paragraph_is_set_once_per_measure_over_all_layout_passes(
     build(ROOT / "editions" / "2019", BuildOptions(targets=("press",), out_dir=tmp_path))
     assert calls and max(calls.values()) == 1
     assert not textblock._SET  # forgotten after the composition
+
+
+def test_layout_passes_are_sketches_and_only_the_saved_pass_draws_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text is drawn once: in the pass whose canvas is saved, after the sketches settled.
+
+    The layout passes before it only lay the pages out (their canvases are thrown away), so
+    the glyph operators are made for one document only, and the saved file has all the text.
+    """
+    import collections
+
+    from printpipe.compose.document import BodyDocument
+    from printpipe.pipeline import BuildOptions, build
+
+    drawn: collections.Counter[int] = collections.Counter()
+    real_operators = rlhooks.tj_operators
+
+    def counted(canvas, *args):  # type: ignore[no-untyped-def]
+        drawn[id(canvas._doc)] += 1
+        return real_operators(canvas, *args)
+
+    sketches: list[bool] = []
+    real_build = BodyDocument.build
+
+    def build_pass(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sketches.append(self.sketching)
+        return real_build(self, *args, **kwargs)
+
+    monkeypatch.setattr(rlhooks, "tj_operators", counted)
+    monkeypatch.setattr(BodyDocument, "build", build_pass)
+    result = build(ROOT / "editions" / "2019", BuildOptions(targets=("screen",), out_dir=tmp_path))
+    assert len(sketches) >= 2 and all(sketches[:-1]) and not sketches[-1]
+    assert len(drawn) == 1  # one canvas got the text: the saved one
+    text = " ".join(_text(result.results[0].path).split())
+    assert "A year of steady pressure" in text
+    assert "She wanted to know how to keep working." in text

@@ -116,13 +116,14 @@ class FontBook:
 
     def missing(self, face: str, text: str) -> list[str]:
         """Characters of ``text`` that neither ``face`` nor any fallback can set, in order."""
-        found: dict[str, None] = {}
-        for char in text:
+        found: list[str] = []
+        cmap = _CMAPS[face]
+        for char in dict.fromkeys(text):  # each character once, in order of first use
             if char.isspace() or char in INVISIBLE or char in HANDLED:
                 continue
-            if not self.has(face, char) and self.fallback_for(char) is None:
-                found[char] = None
-        return list(found)
+            if ord(char) not in cmap and self.fallback_for(char) is None:
+                found.append(char)
+        return found
 
 
 def describe(char: str) -> str:

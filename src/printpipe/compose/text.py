@@ -57,6 +57,10 @@ class TextMaker:
             face = book.face(style, run.bold, run.italic)
             ink = Ink(link if run.href else style.colour, run.href)
             text = run.text.upper() if style.uppercase else run.text
+            if self._plain(face, text):  # the usual case: one span, no character to check
+                if text:
+                    spans.append(Span(text, self._path(face), style.size, ink))
+                continue
             current = ""
             current_face = face
             for char in text:
@@ -73,6 +77,15 @@ class TextMaker:
             if current:
                 spans.append(Span(current, self._path(current_face), style.size, ink))
         return spans
+
+    def _plain(self, face: str, text: str) -> bool:
+        """Whether ``face`` sets every character of ``text`` itself, with none to drop."""
+        book = self.sheet.book
+        return all(
+            char not in INVISIBLE
+            and (char.isspace() or char == SOFT_HYPHEN or book.has(face, char))
+            for char in set(text)
+        )
 
     def _path(self, face: str) -> Path:
         return self.sheet.book.files[face]
