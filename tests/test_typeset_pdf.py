@@ -257,7 +257,11 @@ def test_a_split_keeps_two_lines_each_side_and_avoids_a_hyphen_at_the_foot() -> 
 def test_each_paragraph_is_set_once_per_measure_over_all_layout_passes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """ReportLab lays the story out once per pass (five for the 2019 sample): set it once."""
+    """ReportLab lays the story out once per pass (five for the 2019 sample): set it once.
+
+    Once over all targets of one build, too; and the file is the same as a build of that
+    target alone, byte for byte.
+    """
     import collections
 
     import printpipe.compose.textblock as textblock
@@ -271,9 +275,15 @@ def test_each_paragraph_is_set_once_per_measure_over_all_layout_passes(
         return real(spans, setting, avoid)
 
     monkeypatch.setattr(textblock, "set_paragraph", counted)
-    build(ROOT / "editions" / "2019", BuildOptions(targets=("press",), out_dir=tmp_path))
+    both = build(
+        ROOT / "editions" / "2019", BuildOptions(targets=("press", "screen"), out_dir=tmp_path)
+    )
     assert calls and max(calls.values()) == 1
-    assert not textblock._SET  # forgotten after the composition
+    assert not textblock._SET  # forgotten after the build
+    alone = build(
+        ROOT / "editions" / "2019", BuildOptions(targets=("screen",), out_dir=tmp_path / "alone")
+    )
+    assert alone.results[0].path.read_bytes() == both.results[1].path.read_bytes()
 
 
 def test_layout_passes_are_sketches_and_only_the_saved_pass_draws_text(

@@ -36,6 +36,7 @@ from printpipe.compose import (
     check_tables,
     compose_body,
     proof_overlay,
+    shared_paragraphs,
 )
 from printpipe.errors import (
     Diagnostic,
@@ -798,7 +799,8 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
         with _timed(timings, "images"):
             targets = [TARGETS[name] for name in options.targets]
             prepare_every_target(edition, infos, targets, options.workers)
-    with tempfile.TemporaryDirectory(prefix="printpipe-") as work:
+    # The targets set the same paragraphs: each is set once for all of them.
+    with tempfile.TemporaryDirectory(prefix="printpipe-") as work, shared_paragraphs():
         for name in options.targets:
             log.info("building %s", name)
             try:

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
+from printpipe.compose import shared_paragraphs
 from printpipe.errors import MissingInputError, PrintpipeError, UsageError
 from printpipe.load import display_path
 from printpipe.pipeline import BuildOptions, BuildResult, build
@@ -408,11 +409,12 @@ def watch(edition: Path, target: str, port: int, dpi: int, announce: Announce) -
         server = serve(session, port)
         announce(f"proof of {display_path(edition)} at http://{HOST}:{server.server_address[1]}/")
         watcher = _Watcher(watched_folders(edition))  # before the first build: no edit lost
-        session.rebuild()
-        while True:
-            batch = watcher.next_batch(timeout=0.25)
-            if batch and session.relevant(batch):
-                session.rebuild()
+        with shared_paragraphs():  # a rebuild sets only the paragraphs that changed
+            session.rebuild()
+            while True:
+                batch = watcher.next_batch(timeout=0.25)
+                if batch and session.relevant(batch):
+                    session.rebuild()
     except KeyboardInterrupt:
         announce("stopped")
     finally:

@@ -32,7 +32,7 @@ from printpipe.compose.story import ImageFile, ImageLookup, StoryBuilder
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tables import data_table, pipe_table
 from printpipe.compose.tagging import Recorder, TagCanvas, mark_page_furniture
-from printpipe.compose.textblock import forget_settings
+from printpipe.compose.textblock import forget_settings, shared_paragraphs
 from printpipe.errors import Diagnostic, InvalidEditionError, Location
 from printpipe.markdown import plain_text
 from printpipe.model import (
@@ -64,6 +64,7 @@ __all__ = [
     "check_tables",
     "compose_body",
     "proof_overlay",
+    "shared_paragraphs",
 ]
 
 # JPEGs must pass through byte for byte, and ASCII85 is 90 % of ReportLab's run time.

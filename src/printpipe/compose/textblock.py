@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,17 +31,22 @@ EPSILON = 1e-6
 
 
 _SET: dict[tuple[Any, ...], list[Line]] = {}
-"""Paragraphs already set in this composition, by text, setting and measure.
+"""Paragraphs already set, by text, setting and measure.
 
 ReportLab lays the story out once per pass (up to eight while floats settle) and wraps a
 paragraph again in each; its lines at a given measure never change, so they are set once.
-Cleared by :func:`forget_settings` around each composition: the key holds the hyphenator by
-identity, which is only unique while the composition's styles are alive.
+The key holds the hyphenator by its rules, so a paragraph set for one target is reused by the
+next one of the same build (``--target all``) and by the next rebuild of ``watch`` (see
+:func:`shared_paragraphs`); otherwise the entries are dropped after each composition.
 """
+_USED: set[tuple[Any, ...]] = set()  # keys the current composition asked for
+_SHARED = [0]  # how many shared_paragraphs() blocks are open
 
 
 def _set(spans: Sequence[Span], setting: Setting, avoid: int | None) -> list[Line]:
-    key = (tuple(spans), replace(setting, hyphenator=None), id(setting.hyphenator), avoid)
+    rules = setting.hyphenator.key if setting.hyphenator is not None else None
+    key = (tuple(spans), replace(setting, hyphenator=None), rules, avoid)
+    _USED.add(key)
     lines = _SET.get(key)
     if lines is None:
         lines = _SET[key] = set_paragraph(spans, setting, avoid)
@@ -48,8 +54,35 @@ def _set(spans: Sequence[Span], setting: Setting, avoid: int | None) -> list[Lin
 
 
 def forget_settings() -> None:
-    """Drop the paragraphs set by the last composition (see ``_SET``)."""
-    _SET.clear()
+    """After a composition: drop the paragraphs it did not use (all, unless they are shared).
+
+    Only the last composition's paragraphs are kept for the next one, so an edition edited
+    in ``watch`` for an afternoon holds one edition's lines, not every version's.
+    """
+    if _SHARED[0]:
+        for key in [key for key in _SET if key not in _USED]:
+            del _SET[key]
+    else:
+        _SET.clear()
+    _USED.clear()
+
+
+@contextmanager
+def shared_paragraphs() -> Iterator[None]:
+    """Within this block, compositions reuse each other's set paragraphs.
+
+    Setting the text is most of a composition's time, and the targets of one build (and a
+    rebuild after a small edit) set the same paragraphs at the same measures: their lines are
+    the same, because setting depends only on the text, the fonts and the setting.
+    """
+    _SHARED[0] += 1
+    try:
+        yield
+    finally:
+        _SHARED[0] -= 1
+        if not _SHARED[0]:
+            _SET.clear()
+            _USED.clear()
 
 
 @dataclass(frozen=True)
