@@ -53,6 +53,19 @@ def _set(spans: Sequence[Span], setting: Setting, avoid: int | None) -> list[Lin
     return list(lines)
 
 
+_MEASURES: dict[float, float] = {}
+
+
+def _canonical(measure: float) -> float:
+    """One value for a measure that differs only in its last bits, the first one seen.
+
+    A frame's width is ``(x + width) - x``, so the same column measures 233.85826771653547 pt
+    on one page and 233.8582677165355 pt on the next: a paragraph would be set again (and
+    differ in the last bits of its word spaces) wherever it lands.
+    """
+    return _MEASURES.setdefault(round(measure, 6), measure)
+
+
 def forget_settings() -> None:
     """After a composition: drop the paragraphs it did not use (all, unless they are shared).
 
@@ -65,6 +78,7 @@ def forget_settings() -> None:
     else:
         _SET.clear()
     _USED.clear()
+    _MEASURES.clear()
 
 
 @contextmanager
@@ -139,7 +153,7 @@ class TextBlock(Flowable):
         if self.lines is None or (
             self.spans and abs(width - self._width) > 0.01 and not self.continued
         ):
-            measure = max(width - self.left_indent, 1.0)
+            measure = _canonical(max(width - self.left_indent, 1.0))
             setting = replace(self.setting, measure=measure)
             self.lines = _set(self.spans, setting, avoid)
             self._width = width
