@@ -86,42 +86,39 @@ def tj_operators(
 ) -> list[str]:
     """``Tf`` and ``TJ`` operators drawing ``glyphs`` with HarfBuzz's advances (kerning)."""
     doc = canvas._doc
-    face = font.face
+    escape = canvas._escape
     ops: list[str] = []
     array: list[str] = []
     run: list[bytes] = []
     current = None
-
-    def end_run() -> None:
-        if run:
-            array.append(f"({canvas._escape(b''.join(run))})")
-            run.clear()
-
-    def flush() -> None:
-        end_run()
-        if array:
-            ops.append(f"[{' '.join(array)}] TJ")
-            array.clear()
-
     known = _codes(font, doc)
     scale = 1000.0 / upem
-    for glyph in glyphs:
-        found = known.get(glyph.gid)
+    for gid, _, advance, _, _ in glyphs:
+        found = known.get(gid)
         if found is None:
-            code = code_for(font, glyph.gid)
+            code = code_for(font, gid)
             ((subset, data),) = font.splitString(chr(code), doc)
-            found = known[glyph.gid] = (subset, data, face.getCharWidth(code))
+            found = known[gid] = (subset, data, font.face.getCharWidth(code))
         subset, data, width = found
         if subset != current:
-            flush()
+            if run:
+                array.append(f"({escape(b''.join(run))})")
+                run = []
+            if array:
+                ops.append(f"[{' '.join(array)}] TJ")
+                array = []
             ops.append(f"{font.getSubsetInternalName(subset, doc)} {size:g} Tf")
             current = subset
         run.append(data)
-        adjust = glyph.advance * scale - width
+        adjust = advance * scale - width
         if abs(adjust) > 0.01:
-            end_run()
+            array.append(f"({escape(b''.join(run))})")
+            run = []
             array.append(f"{-adjust:.4g}")
-    flush()
+    if run:
+        array.append(f"({escape(b''.join(run))})")
+    if array:
+        ops.append(f"[{' '.join(array)}] TJ")
     return ops
 
 
