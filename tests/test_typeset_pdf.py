@@ -321,3 +321,40 @@ def test_layout_passes_are_sketches_and_only_the_saved_pass_draws_text(
     text = " ".join(_text(result.results[0].path).split())
     assert "A year of steady pressure" in text
     assert "She wanted to know how to keep working." in text
+
+
+def test_a_measure_differing_in_its_last_bits_sets_the_paragraph_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A paragraph is set once for a column whose width differs only in its last bits.
+
+    A column is (x + width) - x wide, so its width differs in the last bits from page to page;
+    the paragraph has the same lines in either column.
+    """
+    import printpipe.compose.textblock as textblock
+
+    real = textblock.set_paragraph
+    measures: list[float] = []
+
+    def counted(spans, setting, avoid=None):  # type: ignore[no-untyped-def]
+        measures.append(setting.measure)
+        return real(spans, setting, avoid)
+
+    monkeypatch.setattr(textblock, "set_paragraph", counted)
+    name = register_font(SERIF)
+    spans = [Span("A paragraph set in one column and then in the other one. " * 4, SERIF, 10)]
+    setting = Setting(1.0, hyphenator=Hyphenator("en-GB"))
+
+    def block() -> TextBlock:
+        return TextBlock(spans, setting, 13, {SERIF: name}, lambda _: black)
+
+    left, right = block(), block()
+    try:
+        left.wrap(233.85826771653547, 500)
+        right.wrap(233.8582677165355, 500)
+        assert measures == [233.85826771653547]
+        assert left.lines == right.lines and left.lines
+        block().wrap(200.0, 500)  # a really different measure is set again
+        assert measures == [233.85826771653547, 200.0]
+    finally:
+        textblock.forget_settings()
