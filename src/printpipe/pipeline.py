@@ -14,7 +14,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -799,8 +799,12 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
         with _timed(timings, "images"):
             targets = [TARGETS[name] for name in options.targets]
             prepare_every_target(edition, infos, targets, options.workers)
-    # The targets set the same paragraphs: each is set once for all of them.
-    with tempfile.TemporaryDirectory(prefix="printpipe-") as work, shared_paragraphs():
+    # The targets set the same paragraphs: each is set once for all of them (a single target
+    # drops its lines after composing, so they take no memory while the file is written).
+    shared: AbstractContextManager[None] = (
+        shared_paragraphs() if len(options.targets) > 1 else nullcontext()
+    )
+    with tempfile.TemporaryDirectory(prefix="printpipe-") as work, shared:
         for name in options.targets:
             log.info("building %s", name)
             try:
