@@ -574,7 +574,7 @@ title: "Test Report"
 organisation: "Test Rights Network"
 year: 2019
 slug: test-2019
-layout: house
+layout: {layout}
 parts:
   - section: sections/one.md
   - photo:
@@ -597,9 +597,16 @@ def _photo_page(path: Path) -> tuple[int, bool, str]:
     return index, covered, body
 
 
-@pytest.mark.parametrize(("size", "promoted"), [((5400, 3600), True), ((1500, 1000), False)])
+@pytest.mark.parametrize(
+    ("size", "layout", "promoted"),
+    [
+        ((5400, 3600), "house", True),
+        ((1500, 1000), "house", False),  # 300 ppi would need 3600 pixels of height
+        ((5400, 3600), "keep", False),  # the layout keeps lone photos as they are
+    ],
+)
 def test_a_photo_alone_on_a_page_becomes_a_full_bleed_page(
-    make_edition: MakeEdition, tmp_path: Path, size: tuple[int, int], promoted: bool
+    make_edition: MakeEdition, tmp_path: Path, size: tuple[int, int], layout: str, promoted: bool
 ) -> None:
     """A photo that would fill the left-hand page before a recto opener all alone.
 
@@ -608,13 +615,15 @@ def test_a_photo_alone_on_a_page_becomes_a_full_bleed_page(
     rather than print below 300 ppi).
     """
     edition = make_edition(
-        yaml=LONE_PHOTO,
+        yaml=LONE_PHOTO.format(layout=layout),
         files={
             "sections/one.md": "# First section\n\n" + "\n\n".join([SHORT] * 8) + "\n",
             "sections/two.md": "# Second section\n\n" + "\n\n".join([SHORT] * 2) + "\n",
         },
     )
     photo(edition / "photos" / "hills.jpg", size, (40, 90, 60))
+    keep = "extends: house\npage:\n  lone_photos: keep\n"
+    (edition.parent.parent / "layouts" / "keep.yaml").write_text(keep, encoding="utf-8")
     path = run_build(edition, tmp_path / "out", "screen").results[0].path
     index, covered, body = _photo_page(path)
     assert index == 1, "the photo is on the left-hand page after the first section"

@@ -481,12 +481,14 @@ class StoryBuilder:
         """A full-width photo as a full-bleed page, for when it would stand alone on a page.
 
         The layout asks for it when the photo lands on a page with nothing else on it (a
-        section opening on a new page follows).  A designer would give such a photo the whole
-        page rather than leave it floating in white; done only when the photo stands the
-        crop (it keeps at least :data:`PAGE_PHOTO_MIN_SHARE` of each side) and keeps the
-        press resolution (``images.warn_below_ppi``, at the layout's bleed, for every target
-        alike).
+        section opening on a new page follows), if ``page.lone_photos`` is ``full-bleed``.
+        A designer would give such a photo the whole page rather than leave it floating in
+        white; done only when the photo stands the crop (it keeps at least
+        :data:`PAGE_PHOTO_MIN_SHARE` of each side) and keeps the press resolution
+        (``images.warn_below_ppi``, at the layout's bleed, for every target alike).
         """
+        if self.page.lone_photos != "full-bleed":
+            return None
         info = self.images(part.source, part.placement)
         width_px, height_px = info.source_px or (info.width_px, info.height_px)
         media = self.page.media_pt
