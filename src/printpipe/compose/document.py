@@ -23,7 +23,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import ActionFlowable, IndexingFlowable
 
-from printpipe.compose.flowables import PlacedImage, Placement
+from printpipe.compose.flowables import BleedPage, PlacedImage, Placement
 from printpipe.compose.styles import StyleSheet
 from printpipe.model import PageGeometry, mm_to_pt
 
@@ -216,6 +216,25 @@ class StartBleedPage(ActionFlowable):
             doc.handle_pageBreak()
         else:
             doc.reserve_bleed = True
+
+
+def _before_next_section(flowables: list[Flowable]) -> int:
+    """Where a full-bleed page goes: before the next section's start.
+
+    And before the full-bleed pages already waiting there, so the pages keep the parts' order.
+    """
+    at = next(
+        (i for i, f in enumerate(flowables) if isinstance(f, StartOn) and f.section),
+        len(flowables),
+    )
+    while (
+        at >= 3
+        and isinstance(flowables[at - 1], PageBreak)
+        and isinstance(flowables[at - 2], BleedPage)
+        and isinstance(flowables[at - 3], StartBleedPage)
+    ):
+        at -= 3
+    return at
 
 
 class BodyDocument(BaseDocTemplate):
@@ -691,12 +710,18 @@ class BodyDocument(BaseDocTemplate):
         left the column shorter than the block, ReportLab would give up ("too large"). Moving
         on to the next frame instead always ends: every page with a band places a float.
         """
-        if flowables and isinstance(flowables[0], FloatBlock):
-            block = flowables[0]
-            if block.key in self.page_floats and block.as_page is not None:
-                # The last pass found it alone on a page: it is a full-bleed page now.
-                self.next_page_floats.add(block.key)
-                flowables[0:1] = block.page_flowables()
+        while (
+            flowables
+            and isinstance(flowables[0], FloatBlock)
+            and flowables[0].key in self.page_floats
+            and flowables[0].as_page is not None
+        ):
+            # The last pass found it alone on a page: it is a full-bleed page now, which
+            # waits (like any full-bleed page) for the next section.
+            block = flowables.pop(0)
+            self.next_page_floats.add(block.key)
+            at = _before_next_section(flowables)
+            flowables[at:at] = block.page_flowables()
         frame = getattr(self, "frame", None)
         mark = getattr(flowables[0], "_pp_heading", None) if flowables else None
         if mark is not None and frame is not None:
