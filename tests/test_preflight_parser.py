@@ -183,3 +183,12 @@ def test_stray_words_between_operators_are_read_past_as_qpdf_reads_them(tmp_path
     assert not only(report, "file.broken")
     (rgb,) = only(report, "colour.device-rgb")
     assert rgb.message == "page 1: fill colour 'rg' uses DeviceRGB"
+
+
+def test_an_object_reference_inside_content_is_damage_not_an_internal_error(tmp_path):
+    # pypdf trips an internal assert on "1 0 R" in a content stream: qpdf reads past it; where
+    # qpdf also complains (an unterminated string) pypdf's reading is a file.broken finding.
+    assert not only(preflight(_page(tmp_path / "r.pdf", b"q 1 0 R Q"), "press"), "file.broken")
+    report = preflight(_page(tmp_path / "rb.pdf", b"q 1 0 R Q (unterminated"), "press")
+    (broken,) = only(report, "file.broken")
+    assert broken.message == "page 1: unreadable page content (data pypdf cannot read)"
