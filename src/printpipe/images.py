@@ -55,6 +55,11 @@ __all__ = [
 #: Bump when the preparation changes in a way that makes old cache entries wrong.
 CACHE_VERSION = 1
 
+#: The private keys by which a composed body names the prepared file an image XObject stands
+#: for, and its length (compose/prepared.py writes them, imagefill.py fills and drops them).
+PLACEHOLDER_FILE = "PrintpipeImage"
+PLACEHOLDER_LENGTH = "PrintpipeLength"
+
 # Formats we decode.  Restricting Image.open to these keeps Pillow away from formats whose
 # plugins call external programs (EPS runs Ghostscript) or that no photo should be in.  (Camera
 # MPO files come in through the JPEG opener; naming "MPO" here makes Pillow raise KeyError.)
