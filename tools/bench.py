@@ -371,6 +371,7 @@ def write_edition(spec: SizeSpec, folder: Path) -> tuple[Report | None, str]:
                     "photo": {
                         "file": photo.file,
                         "caption": photo.caption,
+                        "alt": f"Photograph: {photo.caption}",
                         "credit": photo.credit,
                         "placement": photo.placement,
                     }
