@@ -128,7 +128,7 @@ def test_preflight_keeps_no_image_data_and_still_reads_it_on_demand(
     reader = document._open(pdf, "e.pdf", None)
     try:
         for page in reader.pages:
-            for xobject in page["/Resources"]["/XObject"].values():
+            for xobject in page["/Resources"].get("/XObject", {}).values():
                 xobject.get_object()["/Width"]  # read the dictionary, as the checks do
         cached = [
             obj
