@@ -18,6 +18,7 @@ HOMES = {
         "spotcolour.py",
         "structure.py",
     },
+    "pikepdf": {"preflight"},  # qpdf parses content streams for the preflight's scanner
     "PIL": {"images.py", "proof.py"},
     "pypdfium2": {"proof.py", "structure.py"},
     "watchfiles": {"watch.py"},

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
-from tests.conftest import EPOCH, ROOT, MakeEdition, run_build
+from tests.conftest import EPOCH, ROOT, MakeEdition, photo, run_build
 
 from printpipe.images import window
 from printpipe.load import load_edition
@@ -78,11 +78,13 @@ def _texts(path: Path) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(path).pages]
 
 
-# Sections of the samples that the house layout opens on a new page (major ones; the short
-# ones continue under their heading, and one follows a nearly empty page in its next column).
+# Sections of the samples that the house layout opens on a right-hand page (major ones; the
+# short ones continue under their heading, one follows a nearly empty page in its next column,
+# one opens straight after a full-bleed page, and the editions run "What comes next" on rather
+# than leave a half-empty or blank page before it).
 RECTO_OPENERS = {
-    "2019": ("A letter", "Four defenders,", "What comes"),
-    "2020": ("A letter", "What comes"),
+    "2019": ("A letter", "Four defenders,"),
+    "2020": ("A letter",),
 }
 
 
@@ -100,6 +102,9 @@ def test_major_sections_open_on_rectos_and_blank_versos_are_empty(
         assert index % 2 == 0, (words, index + 1)
     blanks = [i for i, t in enumerate(texts) if not t.strip()]
     assert contents + 1 in blanks, "the contents page (a recto) is followed by a blank verso"
+    appendix = PdfReader(path).page_labels.index("A-1")
+    body = [i for i in blanks if contents + 1 < i < appendix - 1]
+    assert not body, f"blank pages in the middle of the body: sheets {[i + 1 for i in body]}"
     assert len(texts) % 4 == 0
 
 
@@ -560,3 +565,69 @@ def test_floats_stop_moving_after_the_settling_passes() -> None:
     doc.next_hints, doc.next_balance = {1: 6}, {4: 80.0}  # what this pass would move to
     doc.beforeDocument()
     assert (doc.float_hints, doc.balance_hints) == ({1: 5}, {4: 90.0})
+
+
+# --- a full-width photo that would stand alone on a page -------------------------------------
+
+LONE_PHOTO = """\
+title: "Test Report"
+organisation: "Test Rights Network"
+year: 2019
+slug: test-2019
+layout: {layout}
+parts:
+  - section: sections/one.md
+  - photo:
+      file: photos/hills.jpg
+      caption: "Hills at dawn"
+      placement: full-width
+  - section: sections/two.md
+    break: recto
+"""
+
+
+def _photo_page(path: Path) -> tuple[int, bool, str]:
+    """(page index, photo reaches the page corners, body text) of the page with the caption."""
+    texts = _texts(path)
+    index = next(i for i, t in enumerate(texts) if "Hills at dawn" in t)
+    image = pypdfium2.PdfDocument(str(path))[index].render(scale=20 / 72).to_pil().convert("RGB")
+    corners = [(1, 1), (image.width - 2, 1), (1, image.height - 2)]
+    covered = all(sum(image.getpixel(xy)) < 600 for xy in corners)
+    body = texts[index].replace("Hills at dawn", "")
+    return index, covered, body
+
+
+@pytest.mark.parametrize(
+    ("size", "layout", "promoted"),
+    [
+        ((5400, 3600), "house", True),
+        ((1500, 1000), "house", False),  # 300 ppi would need 3600 pixels of height
+        ((5400, 3600), "keep", False),  # the layout keeps lone photos as they are
+    ],
+)
+def test_a_photo_alone_on_a_page_becomes_a_full_bleed_page(
+    make_edition: MakeEdition, tmp_path: Path, size: tuple[int, int], layout: str, promoted: bool
+) -> None:
+    """A photo that would fill the left-hand page before a recto opener all alone.
+
+    The section ends too low for the photo and the next opens on a recto: the photo takes
+    the whole page instead, when it has the pixels for it (a small photo stays as it was
+    rather than print below 300 ppi).
+    """
+    edition = make_edition(
+        yaml=LONE_PHOTO.format(layout=layout),
+        files={
+            "sections/one.md": "# First section\n\n" + "\n\n".join([SHORT] * 8) + "\n",
+            "sections/two.md": "# Second section\n\n" + "\n\n".join([SHORT] * 2) + "\n",
+        },
+    )
+    photo(edition / "photos" / "hills.jpg", size, (40, 90, 60))
+    keep = "extends: house\npage:\n  lone_photos: keep\n"
+    (edition.parent.parent / "layouts" / "keep.yaml").write_text(keep, encoding="utf-8")
+    path = run_build(edition, tmp_path / "out", "screen").results[0].path
+    index, covered, body = _photo_page(path)
+    assert index == 1, "the photo is on the left-hand page after the first section"
+    assert "Defenders" not in body  # no text of either section on the photo's page
+    assert covered == promoted
+    heading, _, _ = _heading_position(path, "Second section")
+    assert heading == 2  # the second section still opens on the right-hand page

@@ -226,6 +226,11 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[\-\u00ad\u2010]", "", text).split())
 
 
+# Full-width photos of the samples that the layout sets as full-bleed pages (alone on a page
+# otherwise): their caption and credit are read as one paragraph, as on any full-bleed page.
+PAGE_PHOTOS = {"hills.jpg"}
+
+
 def _expected(edition_path: Path) -> list[tuple[str, str]]:
     """(role, text) of every heading, paragraph, list item, photo and box, in edition order."""
     edition, _ = load_edition(edition_path)
@@ -257,7 +262,7 @@ def _expected(edition_path: Path) -> list[tuple[str, str]]:
         elif isinstance(part, Photo):
             assert part.alt, f"sample photo {part.source.name} has no alt:"
             found.append(("Figure", part.alt))
-            if part.placement == "full-bleed":
+            if part.placement == "full-bleed" or part.source.name in PAGE_PHOTOS:
                 found.append(("P", " ".join(filter(None, [part.caption, part.credit]))))
             else:
                 found.extend(("P", text) for text in (part.caption, part.credit) if text)

@@ -1940,7 +1940,7 @@ EDITIONS: dict[int, EditionSpec] = {
         photos=[
             PhotoSpec("workshop.jpg", "workshop", (2400, 1600), 1901),
             PhotoSpec("coast.jpg", "coast", (5400, 3600), 1902),
-            PhotoSpec("hills.jpg", "hills", (4000, 3000), 1903),
+            PhotoSpec("hills.jpg", "hills", (5400, 3600), 1903),
             PhotoSpec("defender-portrait.jpg", "portrait", (2400, 1600), 1904, orientation=6),
             PhotoSpec("vigil.jpg", "vigil", (2400, 1600), 1905),
             PhotoSpec(

@@ -557,6 +557,7 @@ def _build_layout(
         short_section_start=_SECTION_STARTS.get(str(page.get("short_section_start"))),
         short_section_pages=float(page.get("short_section_pages", 0.0)),
         min_fill=float(page.get("min_fill", 0.0)),
+        lone_photos=str(page.get("lone_photos", "keep")),
     )
     if geometry.column_width_pt < 72:
         problems.append(

@@ -409,6 +409,7 @@ class PageGeometry:
     short_section_start: str | None = None  # where sections shorter than below start
     short_section_pages: float = 0.0
     min_fill: float = 0.0  # a section's last page under this share does not end the section
+    lone_photos: str = "keep"  # full-bleed: a full-width photo alone on a page takes the page
 
     @property
     def trim_pt(self) -> tuple[float, float]:

@@ -50,7 +50,7 @@ from printpipe.errors import (
 from printpipe.finish import Heading, build_date, finish, stamp_pages
 from printpipe.imagefill import fill_prepared_images
 from printpipe.load import display_path, load_edition
-from printpipe.model import Edition, Photo, Signatures, SuppliedPdf
+from printpipe.model import Edition, PageGeometry, Photo, Signatures, SuppliedPdf
 from printpipe.newedition import find_placeholders, find_unconfirmed
 from printpipe.output import Written, output_error, write_atomically, write_manifest
 from printpipe.preflight import (
@@ -259,15 +259,9 @@ def _image_jobs(
     jobs: dict[ImageKey, images.Job] = {}
     for part in edition.parts:
         if isinstance(part, Photo):
-            info = infos[part.source]
-            framing = images.Framing(part.crop, part.focus) if part.crop or part.focus else None
-            pixels = images.cropped_pixels(info.width_px, info.height_px, framing)
-            size = geometry.photo_size(part.placement, *pixels, page, bleed)
-            visible = None
-            if part.placement == "full-bleed":
-                trim_w, trim_h = page.trim_pt
-                visible = (trim_w + 2 * bleed, trim_h + 2 * bleed)
-            jobs[(part.source, part.placement)] = (info, *size, visible, framing)
+            jobs[(part.source, part.placement)] = _photo_job(
+                part, part.placement, infos[part.source], page, bleed
+            )
         elif isinstance(part, Signatures):
             cell = geometry.signature_cell_width(page, len(part.signatories))
             for person in part.signatories:
@@ -276,6 +270,20 @@ def _image_jobs(
                     size = geometry.signature_size(info.width_px, info.height_px, cell)
                     jobs[(person.image, f"signature{len(part.signatories)}")] = (info, *size, None)
     return jobs
+
+
+def _photo_job(
+    part: Photo, placement: str, info: images.ImageInfo, page: PageGeometry, bleed: float
+) -> images.Job:
+    """How to prepare a photo for ``placement`` (which may differ from the part's own)."""
+    framing = images.Framing(part.crop, part.focus) if part.crop or part.focus else None
+    pixels = images.cropped_pixels(info.width_px, info.height_px, framing)
+    size = geometry.photo_size(placement, *pixels, page, bleed)
+    visible = None
+    if placement == "full-bleed":
+        trim_w, trim_h = page.trim_pt
+        visible = (trim_w + 2 * bleed, trim_h + 2 * bleed)
+    return (info, *size, visible, framing)
 
 
 def page_name(body: ComposedBody, page: int, page_offset: int) -> str:
@@ -661,6 +669,18 @@ def build_target(
                 )
 
     def lookup(source: Path, kind: str) -> ImageFile:
+        if (source, kind) not in prepared:
+            # A placement composition chose: a full-width photo that would have stood alone on
+            # a page becomes a full-bleed page.  Prepared now, only when it happens.
+            part = next(p for p in edition.parts if isinstance(p, Photo) and p.source == source)
+            job = _photo_job(part, kind, infos[source], layout.page, bleed)
+            (image,) = images.prepare_images([job], policy, cache_dir(edition), workers=1)
+            jobs[(source, kind)], prepared[(source, kind)] = job, image
+            done.append(image)
+            result.warnings.extend(
+                Diagnostic(note, Location(display_path(source)), severity="warning")
+                for note in image.warnings
+            )
         image = prepared[(source, kind)]
         job = jobs[(source, kind)]
         framing = job[4] if len(job) > 4 else None

@@ -486,6 +486,13 @@ LAYOUT_SCHEMA: dict[str, Any] = _obj(
                     _NONNEG,
                     "A section whose text fills less than this many pages is short.",
                 ),
+                "lone_photos": {
+                    "enum": ["full-bleed", "keep"],
+                    "description": "A full-width photo that would stand alone on a page (its "
+                    "section ended and the next opens on a new page): 'full-bleed' gives it "
+                    "the whole page when it keeps 45 % of each side and the press resolution; "
+                    "'keep' (the default) leaves it at the top of that page.",
+                },
             },
         ),
         "fonts": {

@@ -18,7 +18,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from printpipe.compose import rlhooks
 from printpipe.compose.document import (
-    SETTLE_PASSES,
+    MAX_PASSES,
     BodyDocument,
     HeadingMark,
     LayoutSettled,
@@ -150,7 +150,7 @@ def compose_body(
     try:
         with rlhooks.ligature_text():
             try:
-                doc.multiBuild(story, maxPasses=SETTLE_PASSES + 3, **extra)
+                doc.multiBuild(story, maxPasses=MAX_PASSES, **extra)
             finally:
                 forget_settings()
         log.info("composed %d pages in %d layout passes", doc.page, doc.passes)

@@ -8,6 +8,7 @@ queue can take a band at the top of the page while the columns flow beneath it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import ActionFlowable, IndexingFlowable
 
-from printpipe.compose.flowables import PlacedImage, Placement
+from printpipe.compose.flowables import BleedPage, PlacedImage, Placement
 from printpipe.compose.styles import StyleSheet
 from printpipe.model import PageGeometry, mm_to_pt
 
@@ -111,12 +112,28 @@ class FloatBlock(ActionFlowable):
     the following pass (see :meth:`BodyDocument.place_float`).
     """
 
-    def __init__(self, key: int, items: list[Flowable]) -> None:
+    def __init__(
+        self,
+        key: int,
+        items: list[Flowable],
+        as_page: Callable[[], list[Flowable]] | None = None,
+    ) -> None:
         super().__init__()
         self.key = key
         self.items = items
+        self.as_page = as_page  # the photo as a full-bleed page; None: it cannot be one
+        self._page: list[Flowable] | None = None
+
+    def page_flowables(self) -> list[Flowable]:
+        """The full-bleed page this float becomes (made once, reused by later passes)."""
+        assert self.as_page is not None
+        if self._page is None:
+            self._page = self.as_page()
+        return self._page
 
     def apply(self, doc: Any) -> None:
+        if self.as_page is not None:
+            doc.promotable.add(self.key)
         doc.place_float(self.key, self.items)
 
 
@@ -156,6 +173,8 @@ class EndOnVerso(ActionFlowable):
 
 SETTLE_PASSES = 3
 """Layout passes that may still move floats; after them the float hints are kept as they are."""
+MAX_PASSES = 2 * SETTLE_PASSES + 3
+"""Passes ReportLab may run: settling again after a photo became a page, then the contents."""
 
 
 class LayoutSettled(IndexingFlowable):
@@ -167,8 +186,12 @@ class LayoutSettled(IndexingFlowable):
 
     def isSatisfied(self) -> bool:
         doc = self.doc
-        settled = doc.next_hints == doc.float_hints and doc.next_balance == doc.balance_hints
-        return settled or doc.passes >= SETTLE_PASSES
+        settled = (
+            doc.next_hints == doc.float_hints
+            and doc.next_balance == doc.balance_hints
+            and doc.next_page_floats == doc.page_floats
+        )
+        return settled or doc.passes >= doc.settle_limit
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return 0, 0
@@ -186,12 +209,32 @@ class StartBleedPage(ActionFlowable):
 
     def apply(self, doc: Any) -> None:
         page = doc.canv.getPageNumber()
+        doc.note_lone_float_page()
         if doc._curPageFlowableCount or page in doc.float_pages:
             doc.balance_columns()
             doc.reserve_bleed = True
             doc.handle_pageBreak()
         else:
             doc.reserve_bleed = True
+
+
+def _before_next_section(flowables: list[Flowable]) -> int:
+    """Where a full-bleed page goes: before the next section's start.
+
+    And before the full-bleed pages already waiting there, so the pages keep the parts' order.
+    """
+    at = next(
+        (i for i, f in enumerate(flowables) if isinstance(f, StartOn) and f.section),
+        len(flowables),
+    )
+    while (
+        at >= 3
+        and isinstance(flowables[at - 1], PageBreak)
+        and isinstance(flowables[at - 2], BleedPage)
+        and isinstance(flowables[at - 3], StartBleedPage)
+    ):
+        at -= 3
+    return at
 
 
 class BodyDocument(BaseDocTemplate):
@@ -243,6 +286,8 @@ class BodyDocument(BaseDocTemplate):
         self.float_hints: dict[int, int] = {}  # float key -> page to take, from the last pass
         self.balance_hints: dict[int, float] = {}  # page -> column height, from the last pass
         self.float_items: dict[int, list[Flowable]] = {}
+        self.page_floats: set[int] = set()  # floats set as full-bleed pages, from the last pass
+        self.settle_limit = SETTLE_PASSES  # passes that may still move floats
         self._reset_state()
         self.first_section_page: int | None = None
         self.passes = 0
@@ -269,14 +314,26 @@ class BodyDocument(BaseDocTemplate):
         self.section_floats: list[int] = []
         self.foot_floats: dict[int, float] = {}  # float key -> top of its band at a page foot
         self.section_text_pages: set[int] = set()
+        self.content_pages: set[int] = set()  # pages that hold text or blocks (not floats)
+        self.filled_blanks: set[int] = set()
+        self.promotable: set[int] = set()  # floats that can become a full-bleed page
+        self.next_page_floats: set[int] = set()
         self._pass_first_section: int | None = None
 
     def beforeDocument(self) -> None:
         # Folios depend on where the first section lands, known from the previous pass.
         self.first_section_page = self._pass_first_section
-        if self.passes < SETTLE_PASSES:
+        limit = getattr(self, "settle_limit", SETTLE_PASSES)
+        if self.passes < limit:
             self.float_hints = dict(getattr(self, "next_hints", {}))
             self.balance_hints = dict(getattr(self, "next_balance", {}))
+            pages = set(getattr(self, "next_page_floats", set()))
+            if self.passes < SETTLE_PASSES and pages != getattr(self, "page_floats", set()):
+                # A photo became a page of its own: the pages after it moved, and the floats
+                # get their settling passes again.  Only in the first passes, so that the
+                # layout still settles within MAX_PASSES.
+                self.settle_limit = self.passes + SETTLE_PASSES
+                self.page_floats = pages
         # Later passes keep the last hints: floats that still move between passes would
         # otherwise keep moving the contents' folios, and the layout would never settle.
         self.passes += 1
@@ -341,6 +398,8 @@ class BodyDocument(BaseDocTemplate):
         band = 0.0 if self.reserve_bleed else self._place_floats(canvas, page)
         if band:
             self.float_pages.add(page)
+            if blank:
+                self.filled_blanks.add(page)  # the blank before a recto opener took a float
         elif blank:
             self.blank_pages.add(page)
         frames = self.frames_for(page, band)
@@ -430,8 +489,24 @@ class BodyDocument(BaseDocTemplate):
         if BALANCE_MIN_LINES * leading <= height < frames[-1]._height - leading:
             self.next_balance[self.page] = height
 
+    def note_lone_float_page(self, page: int | None = None) -> None:
+        """Before a forced page break: a page holding one full-width photo and nothing else.
+
+        Floated on a page of its own (its section ended and the next opens on a new page, or
+        a full-bleed page follows), the photo reads as a hole; the next pass sets it as a
+        full-bleed page instead, when it can be one (see ``FloatBlock.as_page``).
+        """
+        page = self.page if page is None else page
+        if page in self.content_pages or page in self.bleed_pages:
+            return
+        keys = [key for key, on, _, _ in self.float_boxes if on == page]
+        if len(keys) == 1 and keys[0] in self.promotable:
+            self.next_page_floats.add(keys[0])
+
     def start_on(self, where: str, section: bool) -> None:
         """Move to the next column, page or right-hand page, unless already there."""
+        if where in ("page", "recto"):
+            self.note_lone_float_page()
         if section:
             self._settle_section_floats()
             if where in ("page", "recto"):
@@ -563,6 +638,8 @@ class BodyDocument(BaseDocTemplate):
 
     def _end(self, canvas: Any, doc: Any) -> None:
         page = canvas.getPageNumber()
+        if page in self.filled_blanks:
+            self.note_lone_float_page(page)
         if page in self.bleed_pages or page in self.blank_pages:
             return
         self._draw_folio(canvas, page)
@@ -633,6 +710,18 @@ class BodyDocument(BaseDocTemplate):
         left the column shorter than the block, ReportLab would give up ("too large"). Moving
         on to the next frame instead always ends: every page with a band places a float.
         """
+        while (
+            flowables
+            and isinstance(flowables[0], FloatBlock)
+            and flowables[0].key in self.page_floats
+            and flowables[0].as_page is not None
+        ):
+            # The last pass found it alone on a page: it is a full-bleed page now, which
+            # waits (like any full-bleed page) for the next section.
+            block = flowables.pop(0)
+            self.next_page_floats.add(block.key)
+            at = _before_next_section(flowables)
+            flowables[at:at] = block.page_flowables()
         frame = getattr(self, "frame", None)
         mark = getattr(flowables[0], "_pp_heading", None) if flowables else None
         if mark is not None and frame is not None:
@@ -660,6 +749,7 @@ class BodyDocument(BaseDocTemplate):
     def afterFlowable(self, flowable: Flowable) -> None:
         if not isinstance(flowable, ActionFlowable) and getattr(flowable, "height", 0) > 0:
             self.section_text_pages.add(self.page)
+            self.content_pages.add(self.page)
         mark = getattr(flowable, "_pp_heading", None)
         if mark is None:
             return

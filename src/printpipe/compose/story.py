@@ -90,6 +90,7 @@ class ImageFile:
 
 APPENDIX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # as finishing labels them: A-1, B-1 ...
 KEEP_LINES = 2  # lines of text a heading keeps with it
+PAGE_PHOTO_MIN_SHARE = 0.45  # a photo promoted to a full-bleed page keeps this much of each side
 
 ImageLookup = Callable[[Path, str], ImageFile]
 """Finds the prepared image of a source for a placement kind (column, full-bleed, signature2...)."""
@@ -402,47 +403,14 @@ class StoryBuilder:
     # --- photos --------------------------------------------------------------------------------
 
     def photo(self, part: Photo) -> Iterator[Flowable]:
+        if part.placement == "full-bleed":
+            make = self.bleed_page(part)
+            yield from make(self.images(part.source, part.placement))
+            return
         image = self.images(part.source, part.placement)
         size = geometry.photo_size(
             part.placement, image.width_px, image.height_px, self.page, self.bleed
         )
-        if part.placement == "full-bleed":
-            text = " ".join(filter(None, [part.caption, part.credit]))
-            caption = self.text.plain(text, "credit", grid=False) if text else None
-            figure = self.group("Figure", self.root, alt=part.alt or "Photo")
-            if caption is not None:
-                self.tag(caption, "P", self.group("Caption", self.root))
-            safe = geometry.mm_to_pt(self.page.safe_mm + 4)
-            box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
-            if caption is not None:
-                # The caption panel sits on the photo; it must not run off the page.
-                self.must_fit(
-                    caption,
-                    "the caption of the full-bleed photo",
-                    part.location,
-                    width=box[2] - 16,
-                    height=self.page.trim_pt[1] - 2 * safe - 12,
-                )
-            media = (self.page.trim_pt[0] + 2 * self.bleed, self.page.trim_pt[1] + 2 * self.bleed)
-            page = BleedPage(
-                part.source,
-                image.path,
-                (image.width_px, image.height_px),
-                media,
-                caption,
-                box,
-                self.sheet.palette["paper" if "paper" in self.sheet.layout.colours else "text"],
-            )
-            if self.proof and part.focus is not None:
-                source_px = image.source_px or (image.width_px, image.height_px)
-                focus = geometry.focus_in_crop(part.focus, part.crop)
-                page.mark = geometry.focus_in_window(*source_px, *media, focus)
-            if self.tags is not None and figure is not None:
-                page.image_tag = (self.tags, figure)
-            yield StartBleedPage()
-            yield page
-            yield PageBreak()
-            return
         placed = PlacedImage(part.source, image.path, size[0], size[1], image.has_alpha, "photo")
         if self.proof and part.focus is not None:
             placed.mark = geometry.focus_in_crop(part.focus, part.crop)
@@ -460,9 +428,84 @@ class StoryBuilder:
                 height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
             )
             self.float_count += 1
-            yield FloatBlock(self.float_count, list(block._content))
+            yield FloatBlock(self.float_count, list(block._content), self.page_of_its_own(part))
         else:
             yield block
+
+    def bleed_page(self, part: Photo) -> Callable[[ImageFile], list[Flowable]]:
+        """The flowables of a full-bleed page, given its prepared image.
+
+        The caption and the structure elements are made now, in the story's order; the image
+        may come later (a full-width photo promoted to a page of its own during layout).
+        """
+        text = " ".join(filter(None, [part.caption, part.credit]))
+        caption = self.text.plain(text, "credit", grid=False) if text else None
+        safe = geometry.mm_to_pt(self.page.safe_mm + 4)
+        box = (self.bleed + safe, self.bleed + safe, min(self.page.column_width_pt, 240))
+        if caption is not None:
+            # The caption panel sits on the photo; it must not run off the page.
+            self.must_fit(
+                caption,
+                "the caption of the full-bleed photo",
+                part.location,
+                width=box[2] - 16,
+                height=self.page.trim_pt[1] - 2 * safe - 12,
+            )
+        figure = self.group("Figure", self.root, alt=part.alt or "Photo")
+        if caption is not None:
+            self.tag(caption, "P", self.group("Caption", self.root))
+        media = (self.page.trim_pt[0] + 2 * self.bleed, self.page.trim_pt[1] + 2 * self.bleed)
+        colour = self.sheet.palette["paper" if "paper" in self.sheet.layout.colours else "text"]
+
+        def make(image: ImageFile) -> list[Flowable]:
+            page = BleedPage(
+                part.source,
+                image.path,
+                (image.width_px, image.height_px),
+                media,
+                caption,
+                box,
+                colour,
+            )
+            if self.proof and part.focus is not None:
+                source_px = image.source_px or (image.width_px, image.height_px)
+                focus = geometry.focus_in_crop(part.focus, part.crop)
+                page.mark = geometry.focus_in_window(*source_px, *media, focus)
+            if self.tags is not None and figure is not None:
+                page.image_tag = (self.tags, figure)
+            return [StartBleedPage(), page, PageBreak()]
+
+        return make
+
+    def page_of_its_own(self, part: Photo) -> Callable[[], list[Flowable]] | None:
+        """A full-width photo as a full-bleed page, for when it would stand alone on a page.
+
+        The layout asks for it when the photo lands on a page with nothing else on it (a
+        section opening on a new page follows), if ``page.lone_photos`` is ``full-bleed``.
+        A designer would give such a photo the whole page rather than leave it floating in
+        white; done only when the photo stands the crop (it keeps at least
+        :data:`PAGE_PHOTO_MIN_SHARE` of each side) and keeps the press resolution
+        (``images.warn_below_ppi``, at the layout's bleed, for every target alike).
+        """
+        if self.page.lone_photos != "full-bleed":
+            return None
+        info = self.images(part.source, part.placement)
+        width_px, height_px = info.source_px or (info.width_px, info.height_px)
+        media = self.page.media_pt
+        placed = geometry.cover(width_px, height_px, *media)
+        kept = min(media[0] / placed[0], media[1] / placed[1])
+        ppi = width_px * 72.0 / placed[0]
+        if kept < PAGE_PHOTO_MIN_SHARE or ppi < self.edition.layout.images.warn_below_ppi:
+            return None
+        try:
+            make = self.bleed_page(part)
+        except InvalidEditionError:
+            return None  # its caption does not fit the panel: it stays a full-width photo
+
+        def flowables() -> list[Flowable]:
+            return make(self.images(part.source, "full-bleed"))
+
+        return flowables
 
     def signatures(self, part: Signatures) -> Flowable:
         cell = geometry.signature_cell_width(self.page, len(part.signatories))

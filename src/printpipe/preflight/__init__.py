@@ -8,7 +8,8 @@ errors.  A profile is a row of data (:data:`PROFILES`), not a branch in code.
 
 The package's rooms: ``profiles`` (what each target demands), ``report`` (findings and their
 forms), ``pdfobjects`` (defensive object access), ``document`` (opening, encryption, intent,
-XMP, actions), ``boxes``, ``fonts`` and ``content`` (the content-stream scanner).
+XMP, actions), ``boxes``, ``fonts``, ``content`` (the content-stream scanner) and ``operators``
+(its operators, parsed by qpdf through pikepdf, with pypdf as the reference for damage).
 
 What is checked, and where the checks stop (cheap approximations, by design):
 

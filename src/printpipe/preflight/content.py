@@ -11,6 +11,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ContentStream, NameObject, StreamObject
 
+from printpipe.preflight.operators import INLINE_IMAGE, QpdfParser
 from printpipe.preflight.pdfobjects import (
     _BROKEN,
     _MAX_DEPTH,
@@ -62,7 +63,7 @@ _DEVICE_OPS: Mapping[bytes, tuple[str, str]] = {
 }
 _INTERESTING = frozenset(
     {b"q", b"Q", b"cm", b"cs", b"CS", b"sc", b"scn", b"SC", b"SCN", b"sh", b"Do", b"Tf",
-     b"Tj", b"TJ", b"'", b'"', b"INLINE IMAGE", *_DEVICE_OPS}
+     b"Tj", b"TJ", b"'", b'"', INLINE_IMAGE, *_DEVICE_OPS}
 )  # fmt: skip
 
 
@@ -104,6 +105,14 @@ class _Summary:
     notdef: set[str] = field(default_factory=set)  # font names
     broken: set[str] = field(default_factory=set)
     _closure: tuple[frozenset[Any], frozenset[str], frozenset[str]] | None = None
+
+    def clear(self) -> None:
+        """Forget a half-read stream before reading it again."""
+        self.uses.clear()
+        self.images.clear()
+        self.forms.clear()
+        self.notdef.clear()
+        self.broken.clear()
 
     def closure(self) -> tuple[frozenset[Any], frozenset[str], frozenset[str]]:
         """Uses, .notdef fonts and damage of this stream and every form below it."""
@@ -212,6 +221,7 @@ class _ContentScanner:
         self._glyphs: dict[Any, _GlyphCheck | None] = {}
         self._busy: set[Any] = set()
         self._keep: list[Any] = []
+        self._parser = QpdfParser(_INTERESTING)
 
     # page level
 
@@ -367,12 +377,29 @@ class _ContentScanner:
         self._keep.extend((stream, res))
         self._busy.add(key)
         try:
-            self._interpret(ContentStream(stream, self._reader).operations, res, summary)
+            self._read(stream, res, summary)
         except _BROKEN as exc:
             summary.broken.add(f"unreadable {what} content ({_why(exc)})")
         finally:
             self._busy.discard(key)
         return summary
+
+    def _read(self, stream: Any, res: Any, summary: _Summary) -> None:
+        """Interpret a stream as qpdf parses it, or as pypdf does where that fails.
+
+        pypdf decodes (its limits and errors stand); qpdf parses about 9x faster.  A stream
+        qpdf complains about, or whose qpdf reading the interpreter cannot run, is read again
+        by pypdf from scratch, so damage gives the findings and messages it always gave.
+        """
+        content = ContentStream(stream, self._reader)  # decoded and joined, not parsed yet
+        fast = self._parser.operations(content.get_data())
+        if fast is not None:
+            try:
+                self._interpret(fast, res, summary)
+                return
+            except _BROKEN:
+                summary.clear()
+        self._interpret(content.operations, res, summary)
 
     def _interpret(self, ops: list[tuple[Any, bytes]], res: Any, s: _Summary) -> None:
         """Run the operators that matter, tracking CTM, colour spaces and the font."""
@@ -380,6 +407,7 @@ class _ContentScanner:
         ctm = _IDENTITY
         fill = stroke = _GRAY
         font: _GlyphCheck | None = None
+        fonts: dict[Any, _GlyphCheck | None] = {}  # by resource name: Tf comes with every line
         stack: list[tuple[_Matrix, _Space, _Space, _GlyphCheck | None]] = []
         for operands, op in ops:
             if op not in _INTERESTING:
@@ -399,7 +427,12 @@ class _ContentScanner:
                 ):
                     s.notdef.add(font.name)
             elif op == b"Tf":
-                font = self._font(res, operands[0]) if operands else None
+                if not operands:
+                    font = None
+                elif operands[0] in fonts:
+                    font = fonts[operands[0]]
+                else:
+                    font = fonts[operands[0]] = self._font(res, operands[0])
             elif op in _DEVICE_OPS:
                 tag, side = _DEVICE_OPS[op]
                 s.uses.add((tag, f"{side} colour '{op.decode()}'"))
@@ -421,7 +454,7 @@ class _ContentScanner:
                     s.uses.update((t, f"shading {operands[0][1:]} ({desc})") for t in tags)
             elif op == b"Do":
                 self._do(res, operands[0], ctm, s)
-            elif op == b"INLINE IMAGE":
+            elif op == INLINE_IMAGE:
                 self._inline(operands, res, ctm, s)
 
     def _font(self, res: Any, name: Any) -> _GlyphCheck | None:
@@ -490,7 +523,7 @@ class _ContentScanner:
         if isinstance(cs, NameObject):
             if cs in _DEVICE:
                 return _DEVICE[cs]
-            if cs == "/I":  # inline Indexed abbreviation without its array
+            if cs in ("/I", "/Indexed"):  # inline Indexed (abbreviated or not) without its array
                 return (frozenset(), "Indexed")
             named = (_resolve(res.get("/ColorSpace")) or {}).get(cs) if res else None
             if named is None:

@@ -16,11 +16,23 @@ from pypdf.generic import PdfObject, StreamObject
 _MAX_DEPTH = 24  # nesting of forms; deeper is a broken or hostile file
 
 # PyPDF raises its own errors for most damage, but decoding and lookups in a damaged file end in
-# the builtins too; a page that fails is reported as file.broken, never skipped silently.
-_BROKEN = (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, zlib.error)
+# the builtins too, and in its internal asserts (an object reference "1 0 R" inside a content
+# stream trips one); a page that fails is reported as file.broken, never skipped silently.
+_BROKEN = (
+    PyPdfError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    zlib.error,
+)
 
 
 def _why(exc: BaseException) -> str:
+    if isinstance(exc, AssertionError):  # pypdf's asserts say "mypy", nothing for a reader
+        return "data pypdf cannot read"
     text = str(exc).strip() or type(exc).__name__
     return text if len(text) <= 160 else text[:157] + "..."
 
