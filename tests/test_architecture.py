@@ -13,6 +13,7 @@ HOMES = {
         "assemble.py",
         "finish.py",
         "fontfix.py",
+        "imagefill.py",
         "preflight",
         "spotcolour.py",
         "structure.py",

@@ -4,8 +4,9 @@ This is the only module that imports Pillow.  ReportLab places whatever file it 
 it ignores EXIF orientation, drops embedded ICC profiles and writes CMYK JPEGs with an inverted
 ``/Decode`` array.  So every photo is turned here into a file that needs no interpretation: upright,
 already in the target's colour space (DeviceCMYK for press, sRGB for screen), at no more
-resolution than the target can use.  The pipeline then places it by filename with
-``rl_config.useA85 = 0`` and the JPEG bytes pass through into the PDF unchanged.
+resolution than the target can use.  Composition places a prepared JPEG as a placeholder that
+names the file (compose/prepared.py), and the file's bytes are copied unchanged into the output
+while it is written (imagefill.py), so no stage holds the photos in memory.
 
 Results are cached by content (file hash, policy fingerprint, placed size), so a rebuild does no
 image work at all, and two builds may share one cache folder: every file lands atomically.
@@ -54,6 +55,11 @@ __all__ = [
 
 #: Bump when the preparation changes in a way that makes old cache entries wrong.
 CACHE_VERSION = 1
+
+#: The private keys by which a composed body names the prepared file an image XObject stands
+#: for, and its length (compose/prepared.py writes them, imagefill.py fills and drops them).
+PLACEHOLDER_FILE = "PrintpipeImage"
+PLACEHOLDER_LENGTH = "PrintpipeLength"
 
 # Formats we decode.  Restricting Image.open to these keeps Pillow away from formats whose
 # plugins call external programs (EPS runs Ghostscript) or that no photo should be in.  (Camera

@@ -49,6 +49,7 @@ from printpipe.errors import (
     raise_if_errors,
 )
 from printpipe.finish import Heading, build_date, finish, stamp_pages
+from printpipe.imagefill import fill_prepared_images
 from printpipe.load import display_path, load_edition
 from printpipe.model import Edition, PageGeometry, Photo, Signatures, SuppliedPdf
 from printpipe.newedition import find_placeholders, find_unconfirmed
@@ -723,6 +724,8 @@ def build_target(
             fonts_dir=fonts_dir(edition),
             inflated=frozenset(inflated),
         )
+        # The photos stay in the cache until the writer copies them into the output.
+        fill_prepared_images(assembled.writer, {image.path.name: image.path for image in done})
         result.warnings.extend(assembled.warnings)
         _refuse_padding(edition, assembled)
         for fixup in assembled.fixups:

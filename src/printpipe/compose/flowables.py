@@ -6,13 +6,13 @@ the pipeline can report effective resolution per page without re-reading the PDF
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from printpipe.compose.prepared import draw_prepared
 from printpipe.compose.styles import StyleSheet
 from printpipe.compose.tagging import Tag, marked
 from printpipe.compose.text import TextMaker
@@ -27,19 +27,6 @@ class Placement:
     width_pt: float
     height_pt: float
     kind: str  # "photo", "bleed", "signature"
-
-
-class ImagePath(str):
-    """A file path whose text form, as ReportLab sees it, is just the file's name.
-
-    ReportLab names an image XObject after a digest of the *path string* it was given; the
-    prepared images live in a cache whose absolute path differs between clones, so the same
-    edition built in two folders would differ in bytes.  The cache names files by content
-    hash, so the bare name is stable and unique; ``open()`` still gets the real path.
-    """
-
-    def __str__(self) -> str:
-        return os.path.basename(self)
 
 
 def _record(canvas: Any, source: Path, width: float, height: float, kind: str) -> None:
@@ -79,14 +66,7 @@ class PlacedImage(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        self.canv.drawImage(
-            ImagePath(self.path),
-            0,
-            0,
-            self.width,
-            self.height,
-            mask="auto" if self.alpha else None,
-        )
+        draw_prepared(self.canv, self.path, 0, 0, self.width, self.height, self.alpha)
         if self.mark is not None:
             focus_mark(self.canv, self.mark[0] * self.width, (1 - self.mark[1]) * self.height)
         _record(self.canv, self.source, self.width, self.height, self.kind)
@@ -134,9 +114,8 @@ class BleedPage(Flowable):
         clip.rect(0, 0, media_w, media_h)
         canvas.clipPath(clip, stroke=0, fill=0)
         with marked(canvas, self.image_tag):
-            canvas.drawImage(
-                ImagePath(self.path), (media_w - width) / 2, (media_h - height) / 2, width, height
-            )
+            x, y = (media_w - width) / 2, (media_h - height) / 2
+            draw_prepared(canvas, self.path, x, y, width, height, alpha=False)
         canvas.restoreState()
         if self.mark is not None:
             x = (media_w - width) / 2 + self.mark[0] * width

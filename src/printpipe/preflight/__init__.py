@@ -48,6 +48,8 @@ import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from printpipe.preflight.boxes import _check_boxes
 from printpipe.preflight.content import _ContentScanner
 from printpipe.preflight.document import (
@@ -103,6 +105,20 @@ def preflight(
     name = label or str(path)
     reader = _open(Path(path), name, password)
     try:
+        return _check(reader, prof, name, password, checked_pages, image_sources or {})
+    finally:
+        reader.stream.close()
+
+
+def _check(
+    reader: PdfReader,
+    prof: PreflightProfile,
+    name: str,
+    password: str | None,
+    checked_pages: frozenset[int],
+    image_sources: Mapping[tuple[int, int], str],
+) -> PreflightReport:
+    try:
         pages = list(reader.pages)
     except _BROKEN as exc:
         raise _unreadable(name, exc) from exc
@@ -114,7 +130,7 @@ def preflight(
     _check_boxes(pages, prof, out)
     _check_document(reader, prof, out)
     fonts = _FontScanner(prof)
-    content = _ContentScanner(reader, prof, image_sources or {})
+    content = _ContentScanner(reader, prof, image_sources)
     images: list[PlacedImage] = []
     for number, page in enumerate(pages, start=1):
         try:

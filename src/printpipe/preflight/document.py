@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree import ElementTree
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
-from pypdf.generic import ArrayObject, NameObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    EncodedStreamObject,
+    IndirectObject,
+    NameObject,
+    PdfObject,
+    StreamObject,
+)
 
 from printpipe.errors import (
     BadInputFileError,
@@ -36,11 +43,29 @@ _SUPPLIED_ENCRYPTED_HINT = (
 
 
 def _open(path: Path, name: str, password: str | None) -> PdfReader:
-    """Open with pypdf's forgiving parser; only a file it cannot read at all is fatal."""
+    """Open with pypdf's forgiving parser; only a file it cannot read at all is fatal.
+
+    The reader reads objects from the open file as the checks ask for them (given a path,
+    pypdf would read the whole file into memory) and keeps no image data (:class:`_Reader`),
+    so checking a 500 MB press file takes the memory of its pages, not of its photos.  The
+    caller closes ``reader.stream``.
+    """
     if not path.is_file():
         raise MissingInputError(f"{name}: no such file", hint="check the path")
     try:
-        reader = PdfReader(path, strict=False)
+        handle = path.open("rb")
+    except OSError as exc:
+        raise _unreadable(name, exc) from exc
+    try:
+        return _read(handle, name, password)
+    except BaseException:
+        handle.close()
+        raise
+
+
+def _read(handle: BinaryIO, name: str, password: str | None) -> PdfReader:
+    try:
+        reader = _Reader(handle, strict=False)
         if reader.is_encrypted and reader.decrypt(password or "") == PasswordType.NOT_DECRYPTED:
             if password is None:
                 raise BadInputFileError(
@@ -61,6 +86,56 @@ def _open(path: Path, name: str, password: str | None) -> PdfReader:
     except (*_BROKEN, OSError) as exc:
         raise _unreadable(name, exc) from exc
     return reader
+
+
+class _Reader(PdfReader):
+    """pypdf's reader, caching image XObjects without their data.
+
+    pypdf reads a stream's bytes with its dictionary and caches every object it reads, so
+    looking at each image's ``/Width`` and ``/ColorSpace`` kept every photo of the file in
+    memory.  Preflight reads image dictionaries only; should anything ask for an image's
+    data, :class:`_ImageDictionary` reads it again from the file.
+    """
+
+    def cache_indirect_object(
+        self, generation: int, idnum: int, obj: PdfObject | None
+    ) -> PdfObject | None:
+        if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image":
+            lean = _ImageDictionary(self, idnum, generation)
+            lean.update(obj)
+            obj = lean
+        return super().cache_indirect_object(generation, idnum, obj)
+
+
+class _ImageDictionary(EncodedStreamObject):
+    """An image XObject read from a file, whose data is read again each time it is asked for."""
+
+    def __init__(self, reader: PdfReader, idnum: int, generation: int) -> None:
+        self._held: bytes | None = None
+        super().__init__()
+        self._source = (reader, idnum, generation)
+
+    @property
+    def _data(self) -> bytes:
+        if self._held is not None:
+            return self._held
+        reader, idnum, generation = self._source
+        saved = reader.resolved_objects.pop((generation, idnum), None)
+        try:
+            fresh = PdfReader.get_object(reader, IndirectObject(idnum, generation, reader))
+        finally:
+            reader.resolved_objects[(generation, idnum)] = saved
+        return fresh._data if isinstance(fresh, StreamObject) else b""
+
+    @_data.setter
+    def _data(self, data: bytes) -> None:
+        self._held = data
+
+    def get_data(self) -> bytes:
+        """The decoded data, without keeping a decoded copy in the object (pypdf would)."""
+        data = super().get_data()
+        self.decoded_self = None
+        return data
 
 
 def _unreadable(name: str, exc: BaseException) -> BadInputFileError:
