@@ -584,6 +584,30 @@ def test_total_ink_is_measured_after_jpeg_encoding(edition: Path) -> None:
     assert "night.jpg" in output and "% total ink, above the 250 % limit" in output, output
 
 
+def test_total_ink_is_kept_beside_the_cache_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm build reads the recorded figure; a file of another size is measured again."""
+    from PIL import Image
+
+    from printpipe import images
+
+    path = tmp_path / "photo.jpg"
+    Image.new("CMYK", (64, 64), (200, 180, 170, 220)).save(path, quality=95)
+    first = images.total_ink(path)
+    assert 280 < first < 320  # 770 of 1020 before JPEG rounding
+    assert (tmp_path / "photo.jpg.tac").is_file()
+
+    def no_decoding(_: Path) -> float:
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(images, "_measure_total_ink", no_decoding)
+    assert images.total_ink(path) == first
+    Image.new("CMYK", (64, 64), (10, 10, 10, 10)).save(path, quality=50)  # another size
+    monkeypatch.undo()
+    assert images.total_ink(path) < 30
+
+
 def test_a_bleed_box_written_with_six_decimals_counts_as_bleeding() -> None:
     """ReportLab writes 3 mm as 8.503937; the layout computes 8.5039370...: still full bleed."""
     from pypdf.generic import RectangleObject

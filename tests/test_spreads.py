@@ -606,7 +606,12 @@ def _photo_page(path: Path) -> tuple[int, bool, str]:
     ],
 )
 def test_a_photo_alone_on_a_page_becomes_a_full_bleed_page(
-    make_edition: MakeEdition, tmp_path: Path, size: tuple[int, int], layout: str, promoted: bool
+    make_edition: MakeEdition,
+    tmp_path: Path,
+    size: tuple[int, int],
+    layout: str,
+    promoted: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A photo that would fill the left-hand page before a recto opener all alone.
 
@@ -624,7 +629,20 @@ def test_a_photo_alone_on_a_page_becomes_a_full_bleed_page(
     photo(edition / "photos" / "hills.jpg", size, (40, 90, 60))
     keep = "extends: house\npage:\n  lone_photos: keep\n"
     (edition.parent.parent / "layouts" / "keep.yaml").write_text(keep, encoding="utf-8")
+    from printpipe import images
+
+    stages: list[int] = []
+    prepare = images.prepare_images
+
+    def counted(jobs: list[images.Job], *args: object, **kwargs: object) -> object:
+        stages.append(len(jobs))
+        return prepare(jobs, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(images, "prepare_images", counted)
     path = run_build(edition, tmp_path / "out", "screen").results[0].path
+    # The page version of a photo that may stand alone is prepared by the image stage with
+    # the others, not one at a time in the middle of the layout.
+    assert len(stages) == 1
     index, covered, body = _photo_page(path)
     assert index == 1, "the photo is on the left-hand page after the first section"
     assert "Defenders" not in body  # no text of either section on the photo's page

@@ -25,6 +25,23 @@ def cover(px_w: int, px_h: int, box_w: float, box_h: float) -> tuple[float, floa
     return px_w * scale, px_h * scale
 
 
+PAGE_PHOTO_MIN_SHARE = 0.45  # a photo promoted to a full-bleed page keeps this much of each side
+
+
+def fills_a_page(px_w: int, px_h: int, page: PageGeometry, min_ppi: float) -> bool:
+    """Whether a photo of ``px_w`` x ``px_h`` can become a full-bleed page (``lone_photos``).
+
+    It must stand the crop (keep at least :data:`PAGE_PHOTO_MIN_SHARE` of each side) and keep
+    ``min_ppi`` at the layout's bleed, for every target alike.  Composition asks this when a
+    photo is left alone on a page; the image stage asks it before, to prepare the page version
+    with the others (in parallel, from the same decode) rather than one by one mid-layout.
+    """
+    media = page.media_pt
+    placed = cover(px_w, px_h, *media)
+    kept = min(media[0] / placed[0], media[1] / placed[1])
+    return kept >= PAGE_PHOTO_MIN_SHARE and px_w * 72.0 / placed[0] >= min_ppi
+
+
 def photo_size(
     placement: str, px_w: int, px_h: int, page: PageGeometry, bleed_pt: float
 ) -> tuple[float, float]:

@@ -14,6 +14,7 @@ image work at all, and two builds may share one cache folder: every file lands a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -27,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from PIL import ExifTags, Image, ImageChops, ImageCms, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageChops, ImageCms, ImageMath, UnidentifiedImageError
 
 from printpipe import geometry
 from printpipe.errors import (
@@ -259,7 +260,27 @@ def total_ink(path: Path) -> float:
     past the profile's limit) over 4 x 4 pixel areas, as a press measures a patch, not a pixel.
     A JPEG is decoded at a quarter of its size by the decoder's own scaling (fast, and an area
     average by construction).  Anything that is not CMYK has no total ink: 0.
+
+    Cache files are named by how they were made and never change, so the figure is kept beside
+    the file (``<file>.tac``, with the file's size): a warm build does not decode every photo
+    again just to measure it.
     """
+    memo = path.with_name(path.name + ".tac")
+    try:
+        size = path.stat().st_size
+        recorded_size, _, value = memo.read_text(encoding="ascii").partition(":")
+        if int(recorded_size) == size:
+            return float(value)
+    except (OSError, ValueError):
+        pass
+    ink = _measure_total_ink(path)
+    with contextlib.suppress(OSError):  # a read-only cache measures again next time
+        memo.write_text(f"{path.stat().st_size}:{ink!r}", encoding="ascii")
+    return ink
+
+
+def _measure_total_ink(path: Path) -> float:
+    """:func:`total_ink` without the memo: decode, average, add the four channels."""
     with Image.open(path) as im:
         if im.mode != "CMYK":
             return 0.0
@@ -268,9 +289,10 @@ def total_ink(path: Path) -> float:
         small = im.convert("CMYK")
         if small.size[0] > max(1, width // TAC_AREA_PX):  # not a JPEG: average by hand
             small = small.reduce(TAC_AREA_PX)
-    channels = [ch.get_flattened_data() for ch in small.split()]
-    peak = max(sum(values) for values in zip(*channels, strict=True))
-    return peak * 100 / 255
+    c, m, y, k = small.split()
+    summed = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
+    peak = summed.getextrema()[1] if isinstance(summed, Image.Image) else 0
+    return float(peak) * 100 / 255
 
 
 def resolution_severity(ppi: float, policy: ImagePolicy) -> str | None:

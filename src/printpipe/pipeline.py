@@ -260,9 +260,12 @@ def _image_jobs(
     jobs: dict[ImageKey, images.Job] = {}
     for part in edition.parts:
         if isinstance(part, Photo):
-            jobs[(part.source, part.placement)] = _photo_job(
-                part, part.placement, infos[part.source], page, bleed
-            )
+            job = _photo_job(part, part.placement, infos[part.source], page, bleed)
+            jobs[(part.source, part.placement)] = job
+            if _may_become_a_page(part, job, edition):
+                jobs[(part.source, "full-bleed")] = _photo_job(
+                    part, "full-bleed", infos[part.source], page, bleed
+                )
         elif isinstance(part, Signatures):
             cell = geometry.signature_cell_width(page, len(part.signatories))
             for person in part.signatories:
@@ -271,6 +274,20 @@ def _image_jobs(
                     size = geometry.signature_size(info.width_px, info.height_px, cell)
                     jobs[(person.image, f"signature{len(part.signatories)}")] = (info, *size, None)
     return jobs
+
+
+def _may_become_a_page(part: Photo, job: images.Job, edition: Edition) -> bool:
+    """A full-width photo composition may set as a full-bleed page if it stands alone.
+
+    Whether it will is known only mid-layout; preparing its page version with every other
+    photo costs one more resample from the same decode in the worker pool, where preparing it
+    when composition asks would cost a decode of its own, one photo at a time.
+    """
+    if part.placement != "full-width" or edition.layout.page.lone_photos != "full-bleed":
+        return False
+    info, framing = job[0], job[4] if len(job) > 4 else None
+    pixels = images.cropped_pixels(info.width_px, info.height_px, framing)
+    return geometry.fills_a_page(*pixels, edition.layout.page, edition.layout.images.warn_below_ppi)
 
 
 def _photo_job(

@@ -90,7 +90,6 @@ class ImageFile:
 
 APPENDIX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # as finishing labels them: A-1, B-1 ...
 KEEP_LINES = 2  # lines of text a heading keeps with it
-PAGE_PHOTO_MIN_SHARE = 0.45  # a photo promoted to a full-bleed page keeps this much of each side
 
 ImageLookup = Callable[[Path, str], ImageFile]
 """Finds the prepared image of a source for a placement kind (column, full-bleed, signature2...)."""
@@ -483,19 +482,16 @@ class StoryBuilder:
         The layout asks for it when the photo lands on a page with nothing else on it (a
         section opening on a new page follows), if ``page.lone_photos`` is ``full-bleed``.
         A designer would give such a photo the whole page rather than leave it floating in
-        white; done only when the photo stands the crop (it keeps at least
-        :data:`PAGE_PHOTO_MIN_SHARE` of each side) and keeps the press resolution
-        (``images.warn_below_ppi``, at the layout's bleed, for every target alike).
+        white; done only when the photo stands the crop and keeps the press resolution
+        (:func:`printpipe.geometry.fills_a_page`).
         """
         if self.page.lone_photos != "full-bleed":
             return None
         info = self.images(part.source, part.placement)
         width_px, height_px = info.source_px or (info.width_px, info.height_px)
-        media = self.page.media_pt
-        placed = geometry.cover(width_px, height_px, *media)
-        kept = min(media[0] / placed[0], media[1] / placed[1])
-        ppi = width_px * 72.0 / placed[0]
-        if kept < PAGE_PHOTO_MIN_SHARE or ppi < self.edition.layout.images.warn_below_ppi:
+        if not geometry.fills_a_page(
+            width_px, height_px, self.page, self.edition.layout.images.warn_below_ppi
+        ):
             return None
         try:
             make = self.bleed_page(part)
