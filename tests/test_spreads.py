@@ -631,18 +631,24 @@ def test_a_photo_alone_on_a_page_becomes_a_full_bleed_page(
     (edition.parent.parent / "layouts" / "keep.yaml").write_text(keep, encoding="utf-8")
     from printpipe import images
 
-    stages: list[int] = []
-    prepare = images.prepare_images
+    asked: list[int] = [0]  # full-bleed versions the running call of the image stage asked for
+    decoded: list[int] = []  # for each full-bleed version decoded: what its call asked for
+    prepare_variants, prepare_group = images.prepare_variants, images._prepare_group
 
-    def counted(jobs: list[images.Job], *args: object, **kwargs: object) -> object:
-        stages.append(len(jobs))
-        return prepare(jobs, *args, **kwargs)  # type: ignore[arg-type]
+    def batch(variants: list[images.Variant], *args: object, **kwargs: object) -> object:
+        asked[0] = sum(job[3] is not None for job, _ in variants)
+        return prepare_variants(variants, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(images, "prepare_images", counted)
-    path = run_build(edition, tmp_path / "out", "screen").results[0].path
-    # The page version of a photo that may stand alone is prepared by the image stage with
-    # the others, not one at a time in the middle of the layout.
-    assert len(stages) == 1
+    def decode(task: list[tuple[str, images.Variant]], *args: object) -> object:
+        decoded.extend(asked[0] for _, (job, _) in task if job[3] is not None)
+        return prepare_group(task, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(images, "prepare_variants", batch)
+    monkeypatch.setattr(images, "_prepare_group", decode)
+    path = run_build(edition, tmp_path / "out", "screen", "press").results[0].path
+    # The page version is prepared once composition knows it is needed, for both targets of
+    # the build in one batch (not one target at a time, each in the middle of its layout).
+    assert decoded == ([2, 2] if promoted else [])
     index, covered, body = _photo_page(path)
     assert index == 1, "the photo is on the left-hand page after the first section"
     assert "Defenders" not in body  # no text of either section on the photo's page

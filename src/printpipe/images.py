@@ -291,8 +291,9 @@ def _measure_total_ink(path: Path) -> float:
             small = small.reduce(TAC_AREA_PX)
     c, m, y, k = small.split()
     summed = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
-    peak = summed.getextrema()[1] if isinstance(summed, Image.Image) else 0
-    return float(peak) * 100 / 255
+    low_high = summed.getextrema() if isinstance(summed, Image.Image) else (0, 0)
+    peak = low_high[1] if isinstance(low_high, tuple) else low_high
+    return float(peak) * 100 / 255  # type: ignore[arg-type]
 
 
 def resolution_severity(ppi: float, policy: ImagePolicy) -> str | None:

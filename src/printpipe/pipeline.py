@@ -260,12 +260,9 @@ def _image_jobs(
     jobs: dict[ImageKey, images.Job] = {}
     for part in edition.parts:
         if isinstance(part, Photo):
-            job = _photo_job(part, part.placement, infos[part.source], page, bleed)
-            jobs[(part.source, part.placement)] = job
-            if _may_become_a_page(part, job, edition):
-                jobs[(part.source, "full-bleed")] = _photo_job(
-                    part, "full-bleed", infos[part.source], page, bleed
-                )
+            jobs[(part.source, part.placement)] = _photo_job(
+                part, part.placement, infos[part.source], page, bleed
+            )
         elif isinstance(part, Signatures):
             cell = geometry.signature_cell_width(page, len(part.signatories))
             for person in part.signatories:
@@ -274,20 +271,6 @@ def _image_jobs(
                     size = geometry.signature_size(info.width_px, info.height_px, cell)
                     jobs[(person.image, f"signature{len(part.signatories)}")] = (info, *size, None)
     return jobs
-
-
-def _may_become_a_page(part: Photo, job: images.Job, edition: Edition) -> bool:
-    """A full-width photo composition may set as a full-bleed page if it stands alone.
-
-    Whether it will is known only mid-layout; preparing its page version with every other
-    photo costs one more resample from the same decode in the worker pool, where preparing it
-    when composition asks would cost a decode of its own, one photo at a time.
-    """
-    if part.placement != "full-width" or edition.layout.page.lone_photos != "full-bleed":
-        return False
-    info, framing = job[0], job[4] if len(job) > 4 else None
-    pixels = images.cropped_pixels(info.width_px, info.height_px, framing)
-    return geometry.fills_a_page(*pixels, edition.layout.page, edition.layout.images.warn_below_ppi)
 
 
 def _photo_job(
@@ -686,6 +669,25 @@ def build_target(
                     Diagnostic(note, Location(display_path(image.source)), severity="warning")
                 )
 
+    def prepare_pages(sources: list[Path]) -> None:
+        """Prepare the page versions of photos composition sets as full-bleed pages.
+
+        For every target of this build at once, in the image workers; ``lookup`` then finds
+        them in the cache.
+        """
+        photos = {p.source: p for p in edition.parts if isinstance(p, Photo)}
+        variants: list[images.Variant] = []
+        for other in dict.fromkeys([target, *(TARGETS[name] for name in options.targets)]):
+            at = layout.page.bleed_pt if other.bleed else 0.0
+            rules = policy if other is target else image_policy(edition, other)
+            variants += [
+                (_photo_job(photos[s], "full-bleed", infos[s], layout.page, at), rules)
+                for s in sources
+                if s in photos and (s, "full-bleed") not in prepared
+            ]
+        if variants:
+            images.prepare_variants(variants, cache_dir(edition), workers=options.workers)
+
     def lookup(source: Path, kind: str) -> ImageFile:
         if (source, kind) not in prepared:
             # A placement composition chose: a full-width photo that would have stood alone on
@@ -720,6 +722,7 @@ def build_target(
             ),
             lookup,
             body_path,
+            prepare_pages,
         )
     if target.name == "press":
         problems = _resolution_problems(body, infos, policy, front)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,18 @@ def _fields(edition: Edition) -> dict[str, str]:
 
 
 def compose_body(
-    edition: Edition, settings: ComposeSettings, images: ImageLookup, out: Path
+    edition: Edition,
+    settings: ComposeSettings,
+    images: ImageLookup,
+    out: Path,
+    prepare_pages: Callable[[list[Path]], None] | None = None,
 ) -> ComposedBody:
-    """Typeset the edition's parts into ``out``."""
+    """Typeset the edition's parts into ``out``.
+
+    ``prepare_pages`` is told which photos the layout sets as full-bleed pages of their own
+    (``page.lone_photos``) before ``images`` is asked for their page versions, so they can be
+    prepared together.
+    """
     layout = edition.layout
     book = FontBook.for_layout(layout)
     sheet = StyleSheet.build(layout, book, settings.colour, edition.language)
@@ -134,6 +144,7 @@ def compose_body(
         lang=edition.language,
         enforceColorSpace="cmyk" if settings.colour == "cmyk" else "rgb",
     )
+    doc.prepare_pages = prepare_pages
     recorder = Recorder() if settings.tagged else None
     story = [
         LayoutSettled(doc),

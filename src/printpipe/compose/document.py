@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reportlab.platypus import (
@@ -117,11 +118,13 @@ class FloatBlock(ActionFlowable):
         key: int,
         items: list[Flowable],
         as_page: Callable[[], list[Flowable]] | None = None,
+        source: Path | None = None,
     ) -> None:
         super().__init__()
         self.key = key
         self.items = items
         self.as_page = as_page  # the photo as a full-bleed page; None: it cannot be one
+        self.source = source  # the photo's file, whose page version as_page needs
         self._page: list[Flowable] | None = None
 
     def page_flowables(self) -> list[Flowable]:
@@ -134,6 +137,8 @@ class FloatBlock(ActionFlowable):
     def apply(self, doc: Any) -> None:
         if self.as_page is not None:
             doc.promotable.add(self.key)
+            if self.source is not None:
+                doc.promotable_sources[self.key] = self.source
         doc.place_float(self.key, self.items)
 
 
@@ -287,6 +292,8 @@ class BodyDocument(BaseDocTemplate):
         self.balance_hints: dict[int, float] = {}  # page -> column height, from the last pass
         self.float_items: dict[int, list[Flowable]] = {}
         self.page_floats: set[int] = set()  # floats set as full-bleed pages, from the last pass
+        self.promotable_sources: dict[int, Path] = {}  # float key -> its photo's file
+        self.prepare_pages: Callable[[list[Path]], None] | None = None
         self.settle_limit = SETTLE_PASSES  # passes that may still move floats
         self._reset_state()
         self.first_section_page: int | None = None
@@ -364,11 +371,22 @@ class BodyDocument(BaseDocTemplate):
                 # get their settling passes again.  Only in the first passes, so that the
                 # layout still settles within MAX_PASSES.
                 self.settle_limit = self.passes + SETTLE_PASSES
+                self._prepare_page_versions(pages - self.page_floats)
                 self.page_floats = pages
         # Later passes keep the last hints: floats that still move between passes would
         # otherwise keep moving the contents' folios, and the layout would never settle.
         self.passes += 1
         self._reset_state()
+
+    def _prepare_page_versions(self, keys: set[int]) -> None:
+        """Have the photos this pass sets as pages prepared together, before it asks for them.
+
+        Each would otherwise be prepared when its page is made, one decode after another in
+        the middle of the layout; together they go through the image workers at once.
+        """
+        sources = [self.promotable_sources[k] for k in sorted(keys) if k in self.promotable_sources]
+        if sources and self.prepare_pages is not None:
+            self.prepare_pages(sources)
 
     # --- geometry -----------------------------------------------------------------------------
 

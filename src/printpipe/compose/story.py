@@ -427,7 +427,9 @@ class StoryBuilder:
                 height=self.page.text_height_pt - FLOAT_GAP - 2 * self.sheet["body"].leading,
             )
             self.float_count += 1
-            yield FloatBlock(self.float_count, list(block._content), self.page_of_its_own(part))
+            yield FloatBlock(
+                self.float_count, list(block._content), self.page_of_its_own(part), part.source
+            )
         else:
             yield block
 
