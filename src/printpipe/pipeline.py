@@ -913,8 +913,6 @@ def _build_lanes(
 ) -> None:
     """Build the lanes side by side and merge what they did as if built one after another."""
     global _LANE_INPUTS
-    if options.progress is not None:
-        options.progress("targets")
     _LANE_INPUTS = (edition, infos, replace(options, progress=None), work)
     try:
         context = multiprocessing.get_context("fork")
@@ -926,6 +924,10 @@ def _build_lanes(
                 done.update(
                     (name, (built, lane.noticed[name])) for name, built in lane.results.items()
                 )
+                if options.progress is not None:  # the bar moves as each lane lands
+                    for name in lane.results:
+                        for _ in range(STAGES_PER_TARGET):
+                            options.progress(f"built {name}")
     finally:
         _LANE_INPUTS = None
     for name in options.targets:
