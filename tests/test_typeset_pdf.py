@@ -275,8 +275,9 @@ def test_each_paragraph_is_set_once_per_measure_over_all_layout_passes(
         return real(spans, setting, avoid)
 
     monkeypatch.setattr(textblock, "set_paragraph", counted)
-    both = build(
-        ROOT / "editions" / "2019", BuildOptions(targets=("press", "screen"), out_dir=tmp_path)
+    both = build(  # one lane: with two, each lane shares its own paragraphs (test_lanes.py)
+        ROOT / "editions" / "2019",
+        BuildOptions(targets=("press", "screen"), out_dir=tmp_path, workers=1),
     )
     assert calls and max(calls.values()) == 1
     assert not textblock._SET  # forgotten after the build

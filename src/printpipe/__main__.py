@@ -2,4 +2,5 @@
 
 from printpipe.cli import main
 
-main()
+if __name__ == "__main__":  # image workers start from a server that imports this module
+    main()

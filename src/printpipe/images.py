@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import struct
 from collections.abc import Iterator, Sequence
@@ -555,7 +556,7 @@ def prepare_variants(
     tasks = [list(group.items()) for group in groups.values()]
     n_workers = min(workers or os.cpu_count() or 1, len(tasks))
     if n_workers > 1:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
             futures = [pool.submit(_prepare_group, task, cache_dir) for task in tasks]
             for future in futures:
                 try:
@@ -666,6 +667,18 @@ def _sizes(
         return (size[1], size[0]) if size and turned else size
 
     return _Sizes(source_ppi, stored_way(target), stored_way(decode))
+
+
+def _pool_context() -> multiprocessing.context.BaseContext | None:
+    """Image workers start from a small server process, not as copies of the build.
+
+    Composition asks for photos too (a lone photo set as a full-bleed page), when the build
+    process holds a composed document: forked copies of it would each count its memory again
+    in the build's peak.  The server is forked once, before anything is loaded.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
+    return None
 
 
 def decode_group(job: Job, policy: ImagePolicy) -> tuple[str, tuple[int, int] | None]:
