@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from tests.conftest import MINI, ROOT, run
+from tests.conftest import MINI, ROOT, MakeEdition, photo, run
+from tests.test_spreads import LONE_PHOTO, SHORT
 
 from printpipe import pipeline
 from printpipe.pipeline import BuildOptions, _lanes, build
@@ -69,3 +70,26 @@ def test_a_target_failing_in_a_lane_fails_the_build_as_it_would_in_turn(edition:
     in_turn = run("build", edition, "-t", "screen", "-t", "press", "-j", "1")
     assert lanes[0] != 0 and lanes == in_turn
     assert "tiny.jpg" in lanes[1]
+
+
+def test_a_lane_prepares_photos_after_the_build_started_its_image_workers(
+    make_edition: MakeEdition, tmp_path: Path
+) -> None:
+    """A photo promoted to a page mid-layout, in a lane: the lane starts image workers itself.
+
+    The build's own image workers come from a forkserver the lanes did not start, and a forked
+    lane cannot use it.
+    """
+    second = "  - photo: {file: photos/harbour.jpg, placement: column}\n"
+    edition = make_edition(
+        yaml=LONE_PHOTO.format(layout="house") + second,
+        files={
+            "sections/one.md": "# First section\n\n" + "\n\n".join([SHORT] * 8) + "\n",
+            "sections/two.md": "# Second section\n\n" + "\n\n".join([SHORT] * 2) + "\n",
+        },
+    )
+    photo(edition / "photos" / "hills.jpg", (5400, 3600), (40, 90, 60))
+    photo(edition / "photos" / "harbour.jpg")  # two photos: the image stage starts workers
+    every = ("press", "screen", "archive", "proof")
+    result = build(edition, BuildOptions(targets=every, out_dir=tmp_path / "out", workers=2))
+    assert [r.target for r in result.results] == list(every)

@@ -669,15 +669,20 @@ def _sizes(
     return _Sizes(source_ppi, stored_way(target), stored_way(decode))
 
 
-def _pool_context() -> multiprocessing.context.BaseContext | None:
-    """Image workers start from a small server process, not as copies of the build.
+WORKER_START = "forkserver"
+"""How image workers start: from a small server process, not as copies of the build.
 
-    Composition asks for photos too (a lone photo set as a full-bleed page), when the build
-    process holds a composed document: forked copies of it would each count its memory again
-    in the build's peak.  The server is forked once, before anything is loaded.
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("forkserver")
+Composition asks for photos too (a lone photo set as a full-bleed page), when the build
+process holds a composed document: forked copies of it would each count its memory again in
+the build's peak.  A process forked from a build that already started the server cannot use
+it (it is not the server's parent): such a process sets ``"fork"``.
+"""
+
+
+def _pool_context() -> multiprocessing.context.BaseContext | None:
+    """The start method of :data:`WORKER_START`, where the platform has it."""
+    if WORKER_START in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context(WORKER_START)
     return None
 
 

@@ -893,6 +893,7 @@ def _run_lane(names: tuple[str, ...]) -> _LaneResult:
     """A lane, in its own process: each target noticed into its own BuildResult."""
     assert _LANE_INPUTS is not None
     edition, infos, options, work = _LANE_INPUTS
+    images.WORKER_START = "fork"  # the build's forkserver belongs to the parent
     lane = _LaneResult()
     with shared_paragraphs() if len(names) > 1 else nullcontext():
         for name in names:
