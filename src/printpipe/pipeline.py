@@ -894,6 +894,9 @@ def _run_lane(names: tuple[str, ...]) -> _LaneResult:
     assert _LANE_INPUTS is not None
     edition, infos, options, work = _LANE_INPUTS
     images.WORKER_START = "fork"  # the build's forkserver belongs to the parent
+    # Photos composition promotes to pages are prepared for this lane's targets only: the
+    # other lane prepares its own (the same work twice, racing, otherwise).
+    options = replace(options, targets=names)
     lane = _LaneResult()
     with shared_paragraphs() if len(names) > 1 else nullcontext():
         for name in names:
