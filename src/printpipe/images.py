@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import io
 import json
+import logging
 import multiprocessing
 import os
 import struct
@@ -26,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,8 @@ from printpipe.errors import (
     raise_if_errors,
 )
 from printpipe.output import claim_temp, remove_stale_temps, signals_held
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "CACHE_VERSION",
@@ -680,10 +684,20 @@ it (it is not the server's parent): such a process sets ``"fork"``.
 
 
 def _pool_context() -> multiprocessing.context.BaseContext | None:
-    """The start method of :data:`WORKER_START`, where the platform has it."""
-    if WORKER_START in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context(WORKER_START)
-    return None
+    """The start method of :data:`WORKER_START`, where the platform has it.
+
+    The server listens on a socket in the temporary folder: where it cannot start (a folder
+    path too long for a socket, say), workers are forked as before.
+    """
+    if WORKER_START not in multiprocessing.get_all_start_methods():
+        return None
+    if WORKER_START == "forkserver":
+        try:
+            forkserver.ensure_running()
+        except OSError as error:
+            log.debug("image workers are forked: the fork server did not start (%s)", error)
+            return None
+    return multiprocessing.get_context(WORKER_START)
 
 
 def decode_group(job: Job, policy: ImagePolicy) -> tuple[str, tuple[int, int] | None]:
