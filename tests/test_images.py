@@ -903,3 +903,30 @@ def test_shipped_profile_puts_black_in_neutrals(tmp_path: Path) -> None:
                 assert k > 0, (v, lightness, cmyk.getpixel((8 * i + 4, 4)))
             if v == 128:
                 assert k >= 0.15 * 255, cmyk.getpixel((8 * i + 4, 4))
+
+
+def test_image_workers_fit_the_memory_budget_beside_the_build(
+    tmp_path: Path, press: ImagePolicy, screen: ImagePolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A camera photo decoded whole for a full page costs a worker about 220 MB.
+
+    Two fit beside a small build, one beside a build holding its composition; screen decodes
+    (a quarter of the pixels or less) fit two.
+    """
+    from printpipe import images
+
+    path = tmp_path / "camera.jpg"
+    Image.new("RGB", (6000, 4000), (90, 120, 150)).save(path, quality=50)
+    info = images.probe_image(path, max_pixels=200_000_000)
+    page = (_pt(2551, 300), _pt(3579, 300), None)  # a full page at 300 ppi: every pixel
+    full = [("a", ((info, *page), press))]
+    small = [("b", ((info, _pt(1000, 150), _pt(667, 150), None), screen))]
+    assert images._decoded_pixels(full) == 6000 * 4000
+    assert images._decoded_pixels(small) < 6000 * 4000 // 4  # JPEG draft: 1/4 scale or less
+    monkeypatch.setattr(images, "_own_rss", lambda: 100 * 2**20)
+    assert images._affordable_workers([full, full], 2) == 2
+    monkeypatch.setattr(images, "_own_rss", lambda: 250 * 2**20)
+    assert images._affordable_workers([full, full], 2) == 1
+    assert images._affordable_workers([small, small], 2) == 2
+    monkeypatch.setattr(images, "_own_rss", lambda: 2000 * 2**20)
+    assert images._affordable_workers([full, full], 2) == 1  # never none

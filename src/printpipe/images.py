@@ -560,6 +560,8 @@ def prepare_variants(
     tasks = [list(group.items()) for group in groups.values()]
     n_workers = min(workers or os.cpu_count() or 1, len(tasks))
     if n_workers > 1:
+        n_workers = _affordable_workers(tasks, n_workers)
+    if n_workers > 1:
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=_pool_context()) as pool:
             futures = [pool.submit(_prepare_group, task, cache_dir) for task in tasks]
             for future in futures:
@@ -673,6 +675,53 @@ def _sizes(
     return _Sizes(source_ppi, stored_way(target), stored_way(decode))
 
 
+WORKER_MEMORY_MB = 600
+"""What the build and its image workers may hold at once (peak RSS): the pool is sized to it.
+
+A worker decoding a camera photo at full scale for a full-bleed page holds about 220 MB while
+it resamples; two of them beside a build holding its composition would pass the budget, so a
+pool started then runs fewer workers (never fewer than one).  The output never counts: the
+photos go into it from the cache files.
+"""
+
+BYTES_PER_DECODED_PIXEL = 9
+"""A worker's peak per decoded pixel: the decode, LANCZOS's intermediate and its output."""
+
+POOL_OVERHEAD_MB = 50
+"""What a pool costs beside its workers: the fork server and multiprocessing's resource tracker."""
+
+
+def _decoded_pixels(task: list[tuple[str, Variant]]) -> int:
+    """How many pixels the decode of ``task`` holds: JPEGs decode at 1/2, 1/4 or 1/8 scale."""
+    info = task[0][1][0][0]
+    width, height = info.stored_size
+    decode = decode_group(*task[0][1])[1]
+    if decode is not None:
+        scale = 1
+        while (
+            scale < 8 and width // (2 * scale) >= decode[0] and height // (2 * scale) >= decode[1]
+        ):
+            scale *= 2
+        width, height = -(-width // scale), -(-height // scale)
+    return width * height
+
+
+def _own_rss() -> int:
+    """The resident memory of the build process in bytes (0 where /proc does not tell)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _affordable_workers(tasks: list[list[tuple[str, Variant]]], wanted: int) -> int:
+    """As many of ``wanted`` workers as :data:`WORKER_MEMORY_MB` holds beside this process."""
+    per_task = max(_decoded_pixels(task) for task in tasks) * BYTES_PER_DECODED_PIXEL
+    room = (WORKER_MEMORY_MB - POOL_OVERHEAD_MB) * 2**20 - _own_rss()
+    return max(1, min(wanted, room // max(1, per_task)))
+
+
 WORKER_START = "forkserver"
 """How image workers start: from a small server process, not as copies of the build.
 
@@ -692,6 +741,10 @@ def _pool_context() -> multiprocessing.context.BaseContext | None:
     if WORKER_START not in multiprocessing.get_all_start_methods():
         return None
     if WORKER_START == "forkserver":
+        # The server loads this module (Pillow, LittleCMS) once, for every worker it forks.
+        # Workers import the caller's main script as ``__mp_main__``, as with "spawn": a
+        # script calling build() guards its entry point (``if __name__ == "__main__":``).
+        forkserver.set_forkserver_preload([__name__])
         try:
             forkserver.ensure_running()
         except OSError as error:
