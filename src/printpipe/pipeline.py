@@ -940,7 +940,7 @@ def _build_lanes(
         result.warnings += noticed.warnings
         result.placements += [p for p in noticed.placements if p not in result.placements]
         result.fixups += [f for f in noticed.fixups if f not in result.fixups]
-        for stage, took in noticed.timings.items():
+        for stage, took in noticed.timings.items():  # added up over targets, as in turn
             result.timings[stage] = result.timings.get(stage, 0.0) + took
 
 
