@@ -27,13 +27,14 @@ from pypdf.generic import DictionaryObject, EncodedStreamObject, NameObject, Num
 
 from printpipe.errors import OutputError
 from printpipe.images import PLACEHOLDER_FILE, PLACEHOLDER_LENGTH
+from printpipe.preflight.pdfobjects import DataOnDemand
 
 _FILE = NameObject(f"/{PLACEHOLDER_FILE}")
 _LENGTH = NameObject(f"/{PLACEHOLDER_LENGTH}")
 _CHUNK = 1 << 20
 
 
-class FileStream(EncodedStreamObject):
+class FileStream(DataOnDemand):
     """An encoded stream whose bytes are a file's, read only when the stream is written.
 
     Anything that asks for the data (``get_data``, ``_data``) still gets it, read afresh and
@@ -41,26 +42,12 @@ class FileStream(EncodedStreamObject):
     """
 
     def __init__(self, path: Path | None = None, length: int = 0) -> None:
-        self._held: bytes | None = None
         super().__init__()
         self.path = path
         self.length = length
 
-    @property
-    def _data(self) -> bytes:
-        if self._held is not None or self.path is None:
-            return self._held or b""
-        return _read(self.path, self.length)
-
-    @_data.setter
-    def _data(self, data: bytes) -> None:
-        self._held = data
-
-    def get_data(self) -> bytes:
-        """The decoded data, without keeping a decoded copy in the object (pypdf would)."""
-        data = super().get_data()
-        self.decoded_self = None
-        return data
+    def fetch(self) -> bytes:
+        return _read(self.path, self.length) if self.path is not None else b""
 
     def hash_bin(self) -> int:
         if self._held is not None or self.path is None:

@@ -14,7 +14,6 @@ image work at all, and two builds may share one cache folder: every file lands a
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -271,16 +270,14 @@ def total_ink(path: Path) -> float:
     again just to measure it.
     """
     memo = path.with_name(path.name + ".tac")
-    try:
-        size = path.stat().st_size
+    size = path.stat().st_size
+    with suppress(OSError, ValueError):  # no figure yet, or a damaged one: measure
         recorded_size, _, value = memo.read_text(encoding="ascii").partition(":")
         if int(recorded_size) == size:
             return float(value)
-    except (OSError, ValueError):
-        pass
     ink = _measure_total_ink(path)
-    with contextlib.suppress(OSError):  # a read-only cache measures again next time
-        memo.write_text(f"{path.stat().st_size}:{ink!r}", encoding="ascii")
+    with suppress(OSError):  # a read-only cache measures again next time
+        memo.write_text(f"{size}:{ink!r}", encoding="ascii")
     return ink
 
 

@@ -828,30 +828,32 @@ def build_target(
     return TargetResult(target.name, final, assembled.pages, report)
 
 
-def _build_lane(
+def _build_one(
     edition: Edition,
     infos: dict[Path, images.ImageInfo],
     options: BuildOptions,
     result: BuildResult,
     work: Path,
-    names: tuple[str, ...],
-) -> list[TargetResult]:
-    """Build ``names`` one after the other; their warnings go into ``result``."""
-    # The targets set the same paragraphs: each is set once for all of them (a single target
-    # drops its lines after composing, so they take no memory while the file is written).
-    shared: AbstractContextManager[None] = shared_paragraphs() if len(names) > 1 else nullcontext()
-    built = []
-    with shared:
-        for name in names:
-            log.info("building %s", name)
-            try:
-                built.append(build_target(edition, infos, TARGETS[name], options, result, work))
-            except OSError as error:
-                # The private work folder (the composed body) filled the disk or vanished.
-                if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO):
-                    raise
-                raise output_error(work, error) from None
-    return built
+    name: str,
+) -> TargetResult:
+    """Build the target ``name``; its warnings go into ``result``."""
+    log.info("building %s", name)
+    try:
+        return build_target(edition, infos, TARGETS[name], options, result, work)
+    except OSError as error:
+        # The private work folder (the composed body) filled the disk or vanished.
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO):
+            raise
+        raise output_error(work, error) from None
+
+
+def _sharing(names: tuple[str, ...]) -> AbstractContextManager[None]:
+    """Targets built in turn set the same paragraphs: each is set once for all of them.
+
+    A single target drops its lines after composing, so they take no memory while the file
+    is written.
+    """
+    return shared_paragraphs() if len(names) > 1 else nullcontext()
 
 
 def _lanes(options: BuildOptions) -> list[tuple[str, ...]]:
@@ -866,13 +868,7 @@ def _lanes(options: BuildOptions) -> list[tuple[str, ...]]:
     """
     names = tuple(options.targets)
     cores = options.workers or os.cpu_count() or 1
-    if (
-        len(names) < 2
-        or cores < 2
-        or options.strict
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or not sys.platform.startswith("linux")
-    ):
+    if len(names) < 2 or cores < 2 or options.strict or not sys.platform.startswith("linux"):
         return [names]
     return [names[0::2], names[1::2]]
 
@@ -898,10 +894,10 @@ def _run_lane(names: tuple[str, ...]) -> _LaneResult:
     # other lane prepares its own (the same work twice, racing, otherwise).
     options = replace(options, targets=names)
     lane = _LaneResult()
-    with shared_paragraphs() if len(names) > 1 else nullcontext():
+    with _sharing(names):
         for name in names:
             noticed = BuildResult(edition)
-            lane.results[name] = _build_lane(edition, infos, options, noticed, work, (name,))[0]
+            lane.results[name] = _build_one(edition, infos, options, noticed, work, name)
             noticed.edition = None  # type: ignore[assignment]  # the parent has it
             lane.noticed[name] = noticed
     return lane
@@ -967,7 +963,11 @@ def build(path: Path, options: BuildOptions) -> BuildResult:
         if len(lanes) > 1:
             _build_lanes(edition, infos, options, result, Path(work), lanes)
         else:
-            result.results += _build_lane(edition, infos, options, result, Path(work), lanes[0])
+            with _sharing(lanes[0]):
+                for name in lanes[0]:
+                    result.results.append(
+                        _build_one(edition, infos, options, result, Path(work), name)
+                    )
     out_dir = options.out_dir or default_out_dir(edition)
     written = [Written(r.target, r.path, r.pages) for r in result.results]
     result.manifest = write_manifest(

@@ -11,7 +11,6 @@ from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 from pypdf.generic import (
     ArrayObject,
-    EncodedStreamObject,
     IndirectObject,
     NameObject,
     PdfObject,
@@ -24,6 +23,7 @@ from printpipe.errors import (
 )
 from printpipe.preflight.pdfobjects import (
     _BROKEN,
+    DataOnDemand,
     _annotations,
     _resolve,
     _why,
@@ -107,18 +107,14 @@ class _Reader(PdfReader):
         return super().cache_indirect_object(generation, idnum, obj)
 
 
-class _ImageDictionary(EncodedStreamObject):
+class _ImageDictionary(DataOnDemand):
     """An image XObject read from a file, whose data is read again each time it is asked for."""
 
     def __init__(self, reader: PdfReader, idnum: int, generation: int) -> None:
-        self._held: bytes | None = None
         super().__init__()
         self._source = (reader, idnum, generation)
 
-    @property
-    def _data(self) -> bytes:
-        if self._held is not None:
-            return self._held
+    def fetch(self) -> bytes:
         reader, idnum, generation = self._source
         saved = reader.resolved_objects.pop((generation, idnum), None)
         try:
@@ -126,16 +122,6 @@ class _ImageDictionary(EncodedStreamObject):
         finally:
             reader.resolved_objects[(generation, idnum)] = saved
         return fresh._data if isinstance(fresh, StreamObject) else b""
-
-    @_data.setter
-    def _data(self, data: bytes) -> None:
-        self._held = data
-
-    def get_data(self) -> bytes:
-        """The decoded data, without keeping a decoded copy in the object (pypdf would)."""
-        data = super().get_data()
-        self.decoded_self = None
-        return data
 
 
 def _unreadable(name: str, exc: BaseException) -> BadInputFileError:

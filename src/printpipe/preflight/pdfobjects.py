@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pypdf.errors import PyPdfError
-from pypdf.generic import PdfObject, StreamObject
+from pypdf.generic import EncodedStreamObject, PdfObject, StreamObject
 
 _MAX_DEPTH = 24  # nesting of forms; deeper is a broken or hostile file
 
@@ -97,3 +97,35 @@ def _appearances(annot: Any) -> Iterator[Any]:
             stream = _resolve(stream)
             if isinstance(stream, StreamObject):
                 yield stream
+
+
+class DataOnDemand(EncodedStreamObject):
+    """A stream whose bytes stay where they are (a file) until something asks for them.
+
+    Asked for (``_data``, ``get_data``), the bytes are fetched afresh by :meth:`fetch` and not
+    kept, nor is pypdf's decoded copy; bytes that are set are held like any stream's.  Both a
+    photo on its way into the output and an image preflight reads back use it, so neither
+    stage holds the photos of a file.
+    """
+
+    def __init__(self) -> None:
+        self._held: bytes | None = None
+        super().__init__()
+
+    def fetch(self) -> bytes:
+        """The stream's bytes, read again from where they are."""
+        raise NotImplementedError
+
+    @property
+    def _data(self) -> bytes:
+        return self._held if self._held is not None else self.fetch()
+
+    @_data.setter
+    def _data(self, data: bytes) -> None:
+        self._held = data
+
+    def get_data(self) -> bytes:
+        """The decoded data, without keeping a decoded copy in the object (pypdf would)."""
+        data = super().get_data()
+        self.decoded_self = None
+        return data
